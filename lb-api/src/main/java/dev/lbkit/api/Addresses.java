@@ -1,0 +1,58 @@
+package dev.lbkit.api;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
+/** IP literal parsing and formatting; never looks a name up. */
+final class Addresses {
+    /**
+     * What may reach {@link InetAddress#getByName}: the JDK treats text as a literal only when it starts with a
+     * hex digit or ':', and looks anything else up as a host name. An optional zone ({@code %eth0}) is resolved
+     * against the local interfaces, never by DNS.
+     */
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*(%[0-9A-Za-z._-]+)?");
+
+    private Addresses() {}
+
+    /**
+     * Parses an IPv4 dotted quad or an IPv6 literal (without brackets).
+     *
+     * @throws IllegalArgumentException when the text is not an IP literal
+     */
+    static InetAddress parseLiteral(String text) {
+        Validation.check(text != null && !text.isEmpty(), "address is empty");
+        try {
+            if (text.indexOf(':') >= 0) {
+                Validation.check(IPV6_LITERAL.matcher(text).matches(), "'%s' is not an IP address", text);
+                return InetAddress.getByName(text);
+            }
+            String[] parts = text.split("\\.", -1);
+            Validation.check(parts.length == 4, "'%s' is not an IP address", text);
+            byte[] bytes = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                String part = parts[i];
+                Validation.check(!part.isEmpty() && part.length() <= 3 && part.chars().allMatch(Character::isDigit),
+                        "'%s' is not an IP address", text);
+                int v = Integer.parseInt(part);
+                Validation.check(v <= 255, "'%s' is not an IP address", text);
+                bytes[i] = (byte) v;
+            }
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address", e);
+        }
+    }
+
+    /** {@code 10.0.0.1:80} or {@code [2001:db8::1]:80}. */
+    static String format(InetAddress address, int port) {
+        return format(address) + ":" + port;
+    }
+
+    /** {@code 10.0.0.1} or {@code [2001:db8::1]}. */
+    static String format(InetAddress address) {
+        String host = address.getHostAddress();
+        return address instanceof Inet6Address ? "[" + host + "]" : host;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.lbkit.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of everything a {@link LoadBalancer} runs.
+ *
+ * @param at             when it was taken
+ * @param virtualServers every virtual server in configuration order
+ */
+public record LoadBalancerStatus(Instant at, List<VirtualServerStatus> virtualServers) {
+    public LoadBalancerStatus {
+        virtualServers = List.copyOf(virtualServers);
+    }
+
+    /** The virtual server with this label, if any. */
+    public Optional<VirtualServerStatus> virtualServer(String label) {
+        return virtualServers.stream().filter(v -> v.label().equals(label)).findFirst();
+    }
+
+    /** A fixed-width text table (VIP, RIP, requested, health, actual, weight, connections), one row per RIP. */
+    public String toTable() {
+        StringBuilder s = new StringBuilder(String.format("%-12s %-24s %-12s %-22s %-9s %-8s %-9s %6s %8s %10s%n",
+                "VS", "VIP", "RS", "RIP", "REQUESTED", "HEALTH", "ACTUAL", "WEIGHT", "ACTIVE", "TOTAL"));
+        for (VirtualServerStatus v : virtualServers) {
+            if (v.realServers().isEmpty()) {
+                s.append(String.format("%-12s %-24s %-12s%n", v.label(), v.vip(), "(none)"));
+            }
+            for (RealServerStatus r : v.realServers()) {
+                s.append(String.format("%-12s %-24s %-12s %-22s %-9s %-8s %-9s %6s %8d %10d%n", v.label(), v.vip(),
+                        r.label(), r.endpoint(), r.requested(), r.health(), r.actual(),
+                        r.effectiveWeight() == r.weight() ? Integer.toString(r.weight())
+                                : Math.max(r.effectiveWeight(), 0) + "/" + r.weight(),
+                        r.stats().activeConnections(), r.stats().connections()));
+            }
+            if (v.fallbackActive()) {
+                s.append(String.format("%-12s %-24s %s%n", v.label(), v.vip(), "-> fallback server active"));
+            }
+        }
+        return s.toString();
+    }
+}
