@@ -33,8 +33,11 @@ final class Addresses {
             byte[] bytes = new byte[4];
             for (int i = 0; i < 4; i++) {
                 String part = parts[i];
-                Validation.check(!part.isEmpty() && part.length() <= 3 && part.chars().allMatch(Character::isDigit),
-                        "'%s' is not an IP address", text);
+                // ASCII digits only, and no leading zero: inet_aton would read "010" as octal.
+                Validation.check(!part.isEmpty() && part.length() <= 3
+                        && part.chars().allMatch(c -> c >= '0' && c <= '9')
+                        && (part.length() == 1 || part.charAt(0) != '0'),
+                        "'%s' is not an IP address (dotted decimal, no leading zeros)", text);
                 int v = Integer.parseInt(part);
                 Validation.check(v <= 255, "'%s' is not an IP address", text);
                 bytes[i] = (byte) v;

@@ -50,6 +50,7 @@ public sealed interface Vip permits Vip.Socket, Vip.FirewallMark {
                     family = f.equals("ipv4") ? IpFamily.IPV4 : IpFamily.IPV6;
                     rest = rest.substring(0, slash);
                 }
+                Validation.check(isDigits(rest), "mark must be decimal digits");
                 return new FirewallMark(Integer.parseUnsignedInt(rest), family);
             }
             int slash = t.lastIndexOf('/');
@@ -61,15 +62,22 @@ public sealed interface Vip permits Vip.Socket, Vip.FirewallMark {
             String host = hostPort.substring(0, colon);
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
+                Validation.check(host.indexOf(':') >= 0, "only an IPv6 address goes in brackets");
             } else {
                 Validation.check(host.indexOf(':') < 0, "an IPv6 address must be in brackets");
             }
-            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            String portText = hostPort.substring(colon + 1);
+            Validation.check(isDigits(portText) && portText.length() <= 5, "port must be decimal digits");
+            int port = Integer.parseInt(portText);
             return new Socket(Addresses.parseLiteral(host), port, protocol);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("vip must look like 10.0.0.1:80/tcp, [2001:db8::1]:443/tcp or "
                     + "fwmark:12 but was '" + text + "' (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static boolean isDigits(String s) {
+        return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /** A VIP that is an address, a port and a protocol. */
