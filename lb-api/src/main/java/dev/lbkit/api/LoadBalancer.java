@@ -42,6 +42,8 @@ public final class LoadBalancer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
 
     private final List<Dataplane> dataplanes;
+    private final HealthMonitor healthMonitor; // nullable
+    private final Object monitorLock = new Object();
     private final List<LoadBalancerListener> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
     private final Duration drainPollInterval;
@@ -57,12 +59,16 @@ public final class LoadBalancer implements AutoCloseable {
 
     private LoadBalancer(Builder b) {
         this.dataplanes = List.copyOf(b.dataplanes);
+        this.healthMonitor = b.healthMonitor;
         this.listeners.addAll(b.listeners);
         this.clock = b.clock;
         this.drainPollInterval = b.drainPollInterval;
         this.state = new EffectiveState(b.healthHistory);
         for (Dataplane d : dataplanes) {
             applied.put(d, Configuration.empty());
+        }
+        if (healthMonitor != null) {
+            healthMonitor.start(this::reportHealth);
         }
     }
 
@@ -90,6 +96,9 @@ public final class LoadBalancer implements AutoCloseable {
             if (!diff.isEmpty()) {
                 events.add(new LoadBalancerEvent.ConfigurationApplied(diff));
             }
+        }
+        if (!diff.isEmpty()) {
+            notifyMonitor();
         }
         dispatch(events);
         return diff;
@@ -284,6 +293,13 @@ public final class LoadBalancer implements AutoCloseable {
         if (executor != null) {
             executor.shutdownNow();
         }
+        if (healthMonitor != null) {
+            try {
+                healthMonitor.close();
+            } catch (RuntimeException e) {
+                log.warn("health monitor failed to close: {}", e.toString());
+            }
+        }
         for (CompletableFuture<DrainResult> f : List.copyOf(pendingDrains)) {
             f.completeExceptionally(new CancellationException("load balancer closed before the drain ended"));
         }
@@ -330,6 +346,7 @@ public final class LoadBalancer implements AutoCloseable {
             commit(next, why, events);
             events.add(new LoadBalancerEvent.ConfigurationApplied(diff));
         }
+        notifyMonitor();
         dispatch(events);
     }
 
@@ -472,6 +489,7 @@ public final class LoadBalancer implements AutoCloseable {
                     commit(next, "drain finished", events);
                     events.add(new LoadBalancerEvent.ConfigurationApplied(diff));
                 }
+                notifyMonitor();
                 dispatch(events);
                 break;
             }
@@ -505,6 +523,27 @@ public final class LoadBalancer implements AutoCloseable {
                 e.getMessage())));
     }
 
+    /** Tells the health monitor the newest desired configuration; serialised, outside the state lock. */
+    private void notifyMonitor() {
+        if (healthMonitor == null) {
+            return;
+        }
+        synchronized (monitorLock) {
+            Configuration latest;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                latest = desired;
+            }
+            try {
+                healthMonitor.update(latest);
+            } catch (RuntimeException e) {
+                log.error("health monitor rejected the configuration; checks may be stale: {}", e.toString());
+            }
+        }
+    }
+
     private void dispatch(List<LoadBalancerEvent> events) {
         for (LoadBalancerEvent e : events) {
             for (LoadBalancerListener l : listeners) {
@@ -521,6 +560,7 @@ public final class LoadBalancer implements AutoCloseable {
     public static final class Builder {
         private final List<Dataplane> dataplanes = new ArrayList<>();
         private final List<LoadBalancerListener> listeners = new ArrayList<>();
+        private HealthMonitor healthMonitor;
         private Clock clock = Clock.systemUTC();
         private int healthHistory = 10;
         private Duration drainPollInterval = Duration.ofMillis(200);
@@ -533,6 +573,15 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder dataplane(Dataplane dataplane) {
             dataplanes.add(Objects.requireNonNull(dataplane, "dataplane"));
+            return this;
+        }
+
+        /**
+         * The health checker that runs the virtual servers' {@link HealthCheck}s and reports to this load
+         * balancer (e.g. lb-health's engine). The load balancer owns it: {@link #close()} closes it.
+         */
+        public Builder healthMonitor(HealthMonitor monitor) {
+            this.healthMonitor = Objects.requireNonNull(monitor, "monitor");
             return this;
         }
 

@@ -380,4 +380,45 @@ class LoadBalancerTest {
                 .actual() == ActualStatus.DOWN;
         assertThat(inDataplane(proxy, "db", "p1").weight()).isEqualTo(p1Down ? 0 : 1);
     }
+
+    /** A monitor that records what it was told and lets the test report through its sink. */
+    static final class ScriptedMonitor implements HealthMonitor {
+        final List<Configuration> updates = new CopyOnWriteArrayList<>();
+        volatile Sink sink;
+        volatile boolean closed;
+
+        @Override
+        public void start(Sink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void update(Configuration configuration) {
+            updates.add(configuration);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void healthMonitorSeesEveryDesiredConfigurationAndItsResultsReachTheDataplane() {
+        ScriptedMonitor monitor = new ScriptedMonitor();
+        RecordingDataplane dp = new RecordingDataplane();
+        LoadBalancer withMonitor = LoadBalancer.builder().dataplane(dp).healthMonitor(monitor).build();
+
+        withMonitor.apply(base);
+        withMonitor.takeOffline("web", "a");
+        monitor.sink.report("db", "p2", report(HealthState.DOWN, "refused"));
+
+        assertThat(monitor.updates).hasSize(2);
+        assertThat(monitor.updates.get(0)).isEqualTo(base);
+        assertThat(monitor.updates.get(1)).isEqualTo(withMonitor.configuration());
+        assertThat(dp.configuration().virtualServer("db").orElseThrow().realServer("p2").orElseThrow().weight())
+                .isZero();
+        withMonitor.close();
+        assertThat(monitor.closed).isTrue();
+    }
 }
