@@ -1,0 +1,60 @@
+package dev.lbkit.examples.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QuickstartTest {
+    @Test
+    void servesBothDemoBackendsInTurnThroughTheTcpVip() throws Exception {
+        int vipPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            vipPort = probe.getLocalPort(); // a free port; a VIP must name its port
+        }
+        try (Quickstart q = new Quickstart(Quickstart.Options.parse(
+                new String[] {"--vip-port", Integer.toString(vipPort), "--backend-ports", "0,0"}))) {
+            int port = q.tcpVip().getPort();
+            List<String> answeredBy = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                // A new client per request: the TCP VIP schedules per connection.
+                HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/hello")).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).contains("you asked for /hello");
+                answeredBy.add(r.headers().firstValue("X-Backend").orElseThrow());
+            }
+            assertThat(answeredBy).containsOnly("backend-1", "backend-2");
+            assertThat(answeredBy).contains("backend-1", "backend-2");
+
+            ByteArrayOutputStream banner = new ByteArrayOutputStream();
+            q.printBanner(new PrintStream(banner, true, StandardCharsets.UTF_8));
+            assertThat(banner.toString(StandardCharsets.UTF_8)).contains("curl http://127.0.0.1:" + port + "/hello");
+            assertThat(q.loadBalancer().status().toTable()).contains("tcp-demo").contains("backend-1");
+        }
+    }
+
+    @Test
+    void badOptionsNameTheOptionAndTheValue() {
+        assertThatThrownBy(() -> Quickstart.Options.parse(new String[] {"--vip-port", "70000"}))
+                .hasMessage("--vip-port must be a port 0..65535 but was '70000'");
+        assertThatThrownBy(() -> Quickstart.Options.parse(new String[] {"--refresh", "0"}))
+                .hasMessageContaining("--refresh must be whole seconds, at least 1");
+        assertThatThrownBy(() -> Quickstart.Options.parse(new String[] {"--bogus", "1"}))
+                .hasMessageContaining("unknown option --bogus");
+    }
+}
