@@ -357,6 +357,9 @@ public final class VirtualServer {
                     byLabel.put(r.label(), r);
                 }
                 if (fallback != null) {
+                    Validation.check(!byLabel.containsKey(fallback.label()),
+                            "fallback server label '%s' is also a real server's (stats are kept per label)",
+                            fallback.label());
                     VirtualServerRules.checkRealServer(v, forwardingMethod, fallback, "fallback server");
                 }
             } catch (IllegalArgumentException e) {

@@ -439,4 +439,14 @@ class VirtualServerValidationTest {
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage(WEB + "real server must not be null");
     }
+
+    @org.junit.jupiter.api.Test
+    void fallbackServerCannotShareALabelWithARealServer() {
+        RealServer a = RealServer.builder("a").address("10.0.1.1").build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VirtualServer.builder("web").vip("10.0.0.1:80/tcp")
+                .realServer(a).fallback(RealServer.builder("a").address("10.0.1.9").build()).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("virtual server 'web' (10.0.0.1:80/tcp)")
+                .hasMessageContaining("fallback server label 'a' is also a real server's");
+    }
 }

@@ -84,11 +84,13 @@ public abstract class Picker<T extends Balanced> {
     }
 
     /**
-     * A picker for {@code servers} with the server's {@code toString()} as its identity for MH: use the
-     * three-argument form unless {@code toString()} is stable and unique (it is neither for
-     * {@link dev.lbkit.api.RealServer}, whose text includes the weight).
+     * A picker for {@code servers} with each server's {@code toString()} as its identity for MH. Use the
+     * three-argument form for MH unless {@code toString()} is stable and unique: a text that includes the weight
+     * or the counts (as {@link dev.lbkit.api.RealServer#toString()} includes the weight) reshuffles the table
+     * whenever they change.
      *
-     * @see #create(Scheduler, List, Function)
+     * @throws NullPointerException     as {@link #create(Scheduler, List, Function)}
+     * @throws IllegalArgumentException as {@link #create(Scheduler, List, Function)}
      */
     public static <T extends Balanced> Picker<T> create(Scheduler scheduler, List<T> servers) {
         return create(scheduler, servers, Object::toString);
@@ -99,8 +101,9 @@ public abstract class Picker<T extends Balanced> {
      *
      * <p>{@code identity} names each server for MH, whose table derives each server's slot permutation from it
      * (IPVS hashes the server's address and port). It must be stable across pickers (the same server, the same
-     * name, whatever its weight or counts) and unique in the list; e.g. {@code RealServer::endpoint} or the
-     * label. Other schedulers ignore it. An empty list gives a picker that never picks.
+     * name, whatever its weight or counts) and unique in the list: the real server's
+     * {@link dev.lbkit.api.RealServer#endpoint() endpoint} or label. Other schedulers ignore it. An empty list
+     * gives a picker that never picks.
      *
      * @param scheduler which scheduler, never null
      * @param servers   the servers, never null, no null element; may be empty
