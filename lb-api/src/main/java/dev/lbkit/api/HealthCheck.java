@@ -1,6 +1,10 @@
 package dev.lbkit.api;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -12,7 +16,8 @@ import java.util.regex.PatternSyntaxException;
  * are taken as up.
  */
 public sealed interface HealthCheck
-        permits HealthCheck.None, HealthCheck.Connect, HealthCheck.Http, HealthCheck.SendExpect, HealthCheck.External {
+        permits HealthCheck.None, HealthCheck.Connect, HealthCheck.Http, HealthCheck.SendExpect, HealthCheck.External,
+        HealthCheck.Ping, HealthCheck.Dns, HealthCheck.Agent {
 
     /** The timing and failure action. */
     CheckSettings settings();
@@ -31,6 +36,34 @@ public sealed interface HealthCheck
     static Http http(String path) {
         return new Http(CheckSettings.defaults(), "GET", path, Optional.empty(), List.of(new StatusRange(200, 399)),
                 Optional.empty(), false);
+    }
+
+    /** An HTTPS check of {@code GET path}: as {@link #http} over TLS, certificate not verified by default. */
+    static Http https(String path) {
+        return http(path).withTls(true);
+    }
+
+    /** An ICMP echo ("ping") check. */
+    static Ping ping() {
+        return new Ping(CheckSettings.defaults());
+    }
+
+    /**
+     * A DNS check: a UDP query for {@code name} of this type, up when the answer is NOERROR with at least one
+     * record of the type (see {@link Dns#withExpectedAnswer}). Port 53 unless {@link CheckSettings#port()} says
+     * otherwise.
+     */
+    static Dns dns(String name, Dns.Type type) {
+        return new Dns(CheckSettings.defaults(), name, type, Optional.empty());
+    }
+
+    /**
+     * An agent check (HAProxy's {@code agent-check}): connect to the agent on the real server (at
+     * {@link CheckSettings#port()}) and read one line such as {@code up}, {@code down}, {@code drain},
+     * {@code maint} or {@code 75%}.
+     */
+    static Agent agent() {
+        return new Agent(CheckSettings.defaults(), Optional.empty());
     }
 
     /** A TCP script of sends and regular-expression expects, run in order. */
@@ -100,22 +133,47 @@ public sealed interface HealthCheck
         }
     }
 
+    /** A response header that must be present with a value matching a regular expression (found, not whole). */
+    record HeaderMatch(String name, String valueRegex) {
+        private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+        public HeaderMatch {
+            Validation.check(name != null && TOKEN.matcher(name).matches(),
+                    "http check header name must be a token such as Content-Type but was '%s'", name);
+            Validation.check(valueRegex != null, "http check header '%s' valueRegex must not be null", name);
+            regex(valueRegex, "http check header '" + name + "' valueRegex");
+        }
+
+        @Override
+        public String toString() {
+            return name + " ~ " + valueRegex;
+        }
+    }
+
     /**
-     * Up when an HTTP(S) request answers with an expected status (and, when given, a body matching the regular
-     * expression).
+     * Up when an HTTP(S) request answers with an expected status (and, when given, a header and a body matching
+     * their regular expressions).
      *
      * @param method         an RFC 9110 method token, e.g. {@code GET} or {@code HEAD}
      * @param path           the request target, starting with '/'
-     * @param host           the Host header; empty for the real server's address
+     * @param host           the Host header; empty for the checked address
      * @param expectedStatus the status codes counted as up; not empty
-     * @param bodyRegex      a Java regular expression that must be found in the body
+     * @param bodyRegex      a Java regular expression that must be found in the body (first 64 KiB)
      * @param tls            HTTPS instead of HTTP
+     * @param header         a response header that must match; empty for none
+     * @param sni            the TLS server name sent; empty for the Host header's name when it is not an IP
+     *                       literal, else none
+     * @param verifyTls      whether the certificate must chain to the JDK's trusted roots and name the server
+     *                       (SNI, else Host); off by default: a check proves liveness, not identity
      */
     record Http(CheckSettings settings, String method, String path, Optional<String> host,
-            List<StatusRange> expectedStatus, Optional<String> bodyRegex, boolean tls) implements HealthCheck {
+            List<StatusRange> expectedStatus, Optional<String> bodyRegex, boolean tls, Optional<HeaderMatch> header,
+            Optional<String> sni, boolean verifyTls) implements HealthCheck {
         private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
         private static final Pattern PATH = Pattern.compile("/[\\x21-\\x7e]*");
         private static final Pattern HOST = Pattern.compile("[\\x21-\\x7e]+");
+        private static final Pattern SNI = Pattern.compile(
+                "(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
         public Http {
             Validation.notNull(settings, "health check settings");
@@ -130,41 +188,67 @@ public sealed interface HealthCheck
                     "http check expectedStatus must not be empty");
             expectedStatus = List.copyOf(expectedStatus);
             Validation.notNull(bodyRegex, "http check bodyRegex");
-            bodyRegex.ifPresent(Http::compile);
+            bodyRegex.ifPresent(r -> regex(r, "http check bodyRegex"));
+            Validation.notNull(header, "http check header");
+            Validation.notNull(sni, "http check sni");
+            sni.ifPresent(n -> Validation.check(SNI.matcher(n).matches() && !n.chars().allMatch(
+                    c -> c == '.' || (c >= '0' && c <= '9')),
+                    "http check sni must be a DNS host name (not an IP address) but was '%s'", n));
+            Validation.check(tls || sni.isEmpty(), "http check sni '%s' needs tls", sni.orElse(""));
+            Validation.check(tls || !verifyTls, "http check verifyTls needs tls");
         }
 
-        private static void compile(String regex) {
-            try {
-                Pattern.compile(regex);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("http check bodyRegex is not a valid regular expression: '"
-                        + regex + "' (" + e.getDescription() + ")", e);
-            }
+        /** The check before header, SNI and verification existed: none, none, off. */
+        public Http(CheckSettings settings, String method, String path, Optional<String> host,
+                List<StatusRange> expectedStatus, Optional<String> bodyRegex, boolean tls) {
+            this(settings, method, path, host, expectedStatus, bodyRegex, tls, Optional.empty(), Optional.empty(),
+                    false);
         }
 
         @Override
         public Http withSettings(CheckSettings settings) {
-            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls);
+            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls, header, sni, verifyTls);
         }
 
         public Http withMethod(String method) {
-            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls);
+            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls, header, sni, verifyTls);
         }
 
         public Http withHost(String host) {
-            return new Http(settings, method, path, Optional.of(host), expectedStatus, bodyRegex, tls);
+            return new Http(settings, method, path, Optional.of(host), expectedStatus, bodyRegex, tls, header, sni,
+                    verifyTls);
         }
 
         public Http withStatus(StatusRange... ranges) {
-            return new Http(settings, method, path, host, List.of(ranges), bodyRegex, tls);
+            return new Http(settings, method, path, host, List.of(ranges), bodyRegex, tls, header, sni, verifyTls);
         }
 
         public Http withBodyRegex(String regex) {
-            return new Http(settings, method, path, host, expectedStatus, Optional.of(regex), tls);
+            return new Http(settings, method, path, host, expectedStatus, Optional.of(regex), tls, header, sni,
+                    verifyTls);
         }
 
+        /** HTTPS when true; turning TLS off also turns off SNI and verification. */
         public Http withTls(boolean tls) {
-            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls);
+            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls, header,
+                    tls ? sni : Optional.empty(), tls && verifyTls);
+        }
+
+        /** Requires a response header {@code name} whose value contains a match of {@code valueRegex}. */
+        public Http withHeader(String name, String valueRegex) {
+            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls,
+                    Optional.of(new HeaderMatch(name, valueRegex)), sni, verifyTls);
+        }
+
+        /** Sends this TLS server name (needs {@link #withTls tls}). */
+        public Http withSni(String serverName) {
+            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls, header,
+                    Optional.of(Validation.notNull(serverName, "http check sni")), verifyTls);
+        }
+
+        /** Verifies the server's certificate (needs {@link #withTls tls}). */
+        public Http withVerifyTls(boolean verify) {
+            return new Http(settings, method, path, host, expectedStatus, bodyRegex, tls, header, sni, verify);
         }
     }
 
@@ -226,6 +310,157 @@ public sealed interface HealthCheck
         @Override
         public External withSettings(CheckSettings settings) {
             return new External(settings, command, args);
+        }
+    }
+
+    /** Up when an ICMP echo request is answered in time. No port. */
+    record Ping(CheckSettings settings) implements HealthCheck {
+        public Ping {
+            Validation.notNull(settings, "health check settings");
+        }
+
+        @Override
+        public Ping withSettings(CheckSettings settings) {
+            return new Ping(settings);
+        }
+    }
+
+    /**
+     * Up when a UDP DNS query is answered with NOERROR, the query's ID and question, and at least one record of
+     * the queried type (when {@code expectedAnswer} is given: one whose data equals it).
+     *
+     * @param name           the name queried, e.g. {@code www.example.com} (a trailing dot is allowed)
+     * @param type           the record type queried
+     * @param expectedAnswer for A and AAAA an IP literal of the type's family; for CNAME, NS and PTR a name
+     *                       (compared ignoring case and a trailing dot); for TXT the text; empty for any
+     */
+    record Dns(CheckSettings settings, String name, Type type, Optional<String> expectedAnswer)
+            implements HealthCheck {
+        private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
+
+        /** The record types a DNS check can query, with their RFC 1035 / 3596 codes. */
+        public enum Type {
+            A(1), NS(2), CNAME(5), SOA(6), PTR(12), MX(15), TXT(16), AAAA(28), SRV(33);
+
+            private final int code;
+
+            Type(int code) {
+                this.code = code;
+            }
+
+            /** The type's code on the wire. */
+            public int code() {
+                return code;
+            }
+        }
+
+        public Dns {
+            Validation.notNull(settings, "health check settings");
+            Validation.check(name != null && validName(name),
+                    "dns check name must be a domain name of labels of 1..63 letters, digits, '-' or '_', at most "
+                            + "253 characters, but was '%s'", name);
+            Validation.notNull(type, "dns check type");
+            Validation.notNull(expectedAnswer, "dns check expectedAnswer");
+            if (expectedAnswer.isPresent()) {
+                String e = expectedAnswer.get();
+                switch (type) {
+                    case A:
+                    case AAAA: {
+                        InetAddress a;
+                        try {
+                            a = Addresses.parseLiteral(e);
+                        } catch (IllegalArgumentException ex) {
+                            throw new IllegalArgumentException("dns check expectedAnswer for type " + type
+                                    + " must be an IP address but was '" + e + "'", ex);
+                        }
+                        Validation.check(type == Type.A ? a instanceof Inet4Address : a instanceof Inet6Address,
+                                "dns check expectedAnswer for type %s must be an %s address but was '%s'", type,
+                                type == Type.A ? "IPv4" : "IPv6", e);
+                        break;
+                    }
+                    case CNAME:
+                    case NS:
+                    case PTR:
+                        Validation.check(validName(e),
+                                "dns check expectedAnswer for type %s must be a domain name but was '%s'", type, e);
+                        break;
+                    case TXT:
+                        Validation.check(!e.isEmpty() && e.length() <= 255 && e.chars().allMatch(c -> c < 256),
+                                "dns check expectedAnswer for type TXT must be 1..255 ISO-8859-1 characters but "
+                                        + "was '%s'", e);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("dns check expectedAnswer is not supported for type "
+                                + type + " (only A, AAAA, CNAME, NS, PTR and TXT) but was '" + e + "'");
+                }
+            }
+        }
+
+        static boolean validName(String name) {
+            String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+            if (n.isEmpty() || n.length() > 253) {
+                return false;
+            }
+            for (String label : n.split("\\.", -1)) {
+                if (!LABEL.matcher(label).matches()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public Dns withSettings(CheckSettings settings) {
+            return new Dns(settings, name, type, expectedAnswer);
+        }
+
+        /** Up only when an answer record's data equals {@code answer} (see the record's description). */
+        public Dns withExpectedAnswer(String answer) {
+            return new Dns(settings, name, type, Optional.of(Validation.notNull(answer, "dns check expectedAnswer")));
+        }
+
+        /** The name in lower case without a trailing dot, as answers are compared. */
+        public static String canonicalName(String name) {
+            String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+            return n.toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * An agent check with HAProxy {@code agent-check} semantics: lb-health connects to the agent (at
+     * {@link CheckSettings#port()}, which should be set: the real server's service port rarely runs an agent),
+     * sends {@code send} when given, and reads one line of words separated by spaces, tabs or commas:
+     * {@code up}/{@code ready} (up), {@code down}/{@code fail}/{@code stopped} (down), {@code drain} and
+     * {@code maint} (out of rotation), {@code N%} (a weight, 0..100 % of the configured one); text after
+     * {@code #} is a description. See lb-health for how each word reaches the load balancer.
+     *
+     * @param send text sent after connecting (ISO-8859-1, e.g. {@code "ping\n"}); empty to send nothing
+     */
+    record Agent(CheckSettings settings, Optional<String> send) implements HealthCheck {
+        public Agent {
+            Validation.notNull(settings, "health check settings");
+            Validation.notNull(send, "agent check send");
+            send.ifPresent(t -> Validation.check(!t.isEmpty() && t.chars().allMatch(c -> c < 256),
+                    "agent check send must be 1 or more ISO-8859-1 characters but was '%s'", t));
+        }
+
+        @Override
+        public Agent withSettings(CheckSettings settings) {
+            return new Agent(settings, send);
+        }
+
+        /** Sends this text to the agent after connecting. */
+        public Agent withSend(String text) {
+            return new Agent(settings, Optional.of(Validation.notNull(text, "agent check send")));
+        }
+    }
+
+    private static void regex(String regex, String what) {
+        try {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(what + " is not a valid regular expression: '" + regex + "' ("
+                    + e.getDescription() + ")", e);
         }
     }
 }
