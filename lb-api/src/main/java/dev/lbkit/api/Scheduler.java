@@ -9,7 +9,11 @@ import java.util.Locale;
 public enum Scheduler {
     /** Round robin: each available server in turn, ignoring weights (other than weight 0). */
     RR,
-    /** Smooth weighted round robin (as nginx): exact weight shares, picks of one server spread out. */
+    /**
+     * Weighted round robin: exact weight shares over every cycle of sum(weights) picks. The userspace picker
+     * is smooth (as nginx: picks of one server spread out); the kernel's {@code ip_vs_wrr} gives the same
+     * shares in a different, less interleaved order.
+     */
     WRR,
     /** Least connections: fewest active connections (IPVS counts inactive ones at 1/256). */
     LC,
@@ -31,7 +35,10 @@ public enum Scheduler {
     LBLCR,
     /** Weighted failover: the available server with the highest weight. */
     FO,
-    /** Weighted overflow: the highest-weight server until its active connections reach its weight. */
+    /**
+     * Weighted overflow: the highest-weight server until its active connections exceed its weight (the
+     * kernel's {@code activeconns > weight} test, so a server takes weight + 1), then the next.
+     */
     OVF;
 
     /** The kernel's name for it, as {@code ipvsadm -s} takes it ({@code wlc}, {@code mh}, ...). */
