@@ -16,3 +16,10 @@ fi
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet haproxy 2>/dev/null; then
   systemctl stop haproxy || true
 fi
+
+# lb-ipvs's integration tests run inside a qemu VM with a kernel that has IPVS (../shared/ipvs-vm/README.md).
+# --setup is idempotent: it installs and caches the kernel once, then only boots a self-test (~3 s).
+ipvs_vm="$(dirname "$0")/../../shared/ipvs-vm/run-in-ipvs-vm.sh"
+if [ -x "$ipvs_vm" ]; then
+  "$ipvs_vm" --setup >/dev/null
+fi
