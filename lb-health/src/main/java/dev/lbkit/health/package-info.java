@@ -1,6 +1,7 @@
 /**
- * The health-check engine: runs the {@code HealthCheck} specifications of lb-api (connect, HTTP, send/expect,
- * external command, ...) against real servers on an event loop and reports results to the {@code LoadBalancer}.
- * Not yet implemented; this module is reserved so that the build layout is final.
+ * The health-check engine: {@link dev.lbkit.health.HealthChecker} runs lb-api's {@code HealthCheck}
+ * specifications (connect, HTTP and HTTPS, send/expect, external command, ICMP echo, DNS, agent) against real
+ * servers on NIO event loops and reports results to the {@code LoadBalancer}. Everything else in this package is
+ * internal. See {@code docs/health-checks.md}.
  */
 package dev.lbkit.health;
