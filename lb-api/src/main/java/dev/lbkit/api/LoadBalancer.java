@@ -202,6 +202,13 @@ public final class LoadBalancer implements AutoCloseable {
             if (rs == null) {
                 return;
             }
+            boolean wasDown = state.health(vs, rs).state == HealthState.DOWN;
+            if (wasDown == (report.state() == HealthState.DOWN)) {
+                // Nothing a dataplane or the actual status depends on changed: keep the result, skip the commit
+                // (a health checker may report every result of thousands of servers).
+                state.report(vs, rs, report);
+                return;
+            }
             Map<String, ActualStatus> before = actualStatuses(desired);
             state.report(vs, rs, report);
             try {

@@ -421,4 +421,20 @@ class LoadBalancerTest {
         withMonitor.close();
         assertThat(monitor.closed).isTrue();
     }
+
+    @Test
+    void resultsThatChangeNothingAreKeptInTheHistoryWithoutTouchingAnyDataplane() {
+        lb.apply(base);
+        proxy.clearDiffs();
+        events.clear();
+
+        for (int i = 0; i < 5; i++) {
+            lb.reportHealth("db", "p1", report(HealthState.UP, "ok " + i));
+        }
+
+        assertThat(proxy.diffs()).isEmpty();
+        assertThat(events).isEmpty();
+        assertThat(lb.status().virtualServer("db").orElseThrow().realServer("p1").orElseThrow().recentChecks())
+                .extracting(HealthReport::reason).containsExactly("ok 0", "ok 1", "ok 2", "ok 3", "ok 4");
+    }
 }
