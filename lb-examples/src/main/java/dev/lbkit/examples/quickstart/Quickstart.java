@@ -1,12 +1,15 @@
 package dev.lbkit.examples.quickstart;
 
+import dev.lbkit.api.CheckSettings;
 import dev.lbkit.api.Configuration;
+import dev.lbkit.api.HealthCheck;
 import dev.lbkit.api.ForwardingMethod;
 import dev.lbkit.api.LoadBalancer;
 import dev.lbkit.api.LoadBalancerEvent;
 import dev.lbkit.api.RealServer;
 import dev.lbkit.api.Scheduler;
 import dev.lbkit.api.VirtualServer;
+import dev.lbkit.health.HealthChecker;
 import dev.lbkit.proxy.ProxyDataplane;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,8 +23,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The quickstart: two demo backends on loopback and a TCP virtual server (Layer 4 proxy, round robin) over
- * them; prints what runs, the commands to try, and a live status table until Ctrl-C.
+ * The quickstart: two demo backends on loopback and a TCP virtual server (Layer 4 proxy, round robin, HTTP
+ * health checks) over them; prints what runs, the commands to try, and a live status table until Ctrl-C.
  *
  * <pre>
  * java -jar lb-examples/target/lbkit-quickstart.jar [--vip-port 8080] [--backend-ports 9001,9002]
@@ -109,11 +112,15 @@ public final class Quickstart implements AutoCloseable {
                 backends.add(new DemoBackend("backend-" + (i + 1), options.backendPorts()[i]));
             }
             proxy = new ProxyDataplane();
-            lb = LoadBalancer.builder().dataplane(proxy).build();
+            lb = LoadBalancer.builder().dataplane(proxy).healthMonitor(HealthChecker.builder().build()).build();
             VirtualServer.Builder tcp = VirtualServer.builder("tcp-demo")
                     .vip("127.0.0.1:" + options.vipPort() + "/tcp")
                     .forwardingMethod(ForwardingMethod.PROXY)
-                    .scheduler(Scheduler.RR);
+                    .scheduler(Scheduler.RR)
+                    // Every 2 s; 2 failures take a backend out (weight 0), 2 successes bring it back.
+                    .healthCheck(HealthCheck.http("/").withSettings(CheckSettings.defaults()
+                            .withInterval(Duration.ofSeconds(2)).withTimeout(Duration.ofSeconds(1))
+                            .withRiseFall(2, 2)));
             for (DemoBackend b : backends) {
                 tcp.realServer(RealServer.builder(b.name()).address("127.0.0.1").port(b.port()).build());
             }
@@ -140,12 +147,14 @@ public final class Quickstart implements AutoCloseable {
         for (DemoBackend b : backends) {
             out.printf("  real server  %-10s  http://127.0.0.1:%d/%n", b.name(), b.port());
         }
-        out.printf("  virtual server tcp-demo  127.0.0.1:%d/tcp  Layer 4 proxy, round robin%n", port);
+        out.printf("  virtual server tcp-demo  127.0.0.1:%d/tcp  Layer 4 proxy, round robin, HTTP health check every 2 s%n",
+                port);
         out.println();
         out.println("Try (each connection goes to the next backend):");
         out.printf("  curl http://127.0.0.1:%d/hello%n", port);
         out.printf("  for i in 1 2 3 4; do curl -s http://127.0.0.1:%d/; done%n", port);
         out.println();
+        out.println("Stop a backend and watch it go DOWN in the table: the status shows requested and actual state.");
         out.println("Ctrl-C stops it.");
     }
 

@@ -45,6 +45,18 @@ class QuickstartTest {
             q.printBanner(new PrintStream(banner, true, StandardCharsets.UTF_8));
             assertThat(banner.toString(StandardCharsets.UTF_8)).contains("curl http://127.0.0.1:" + port + "/hello");
             assertThat(q.loadBalancer().status().toTable()).contains("tcp-demo").contains("backend-1");
+
+            // The health checker runs: within a bounded wait, both backends have a result and are UP.
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < until && q.loadBalancer().status().virtualServer("tcp-demo").orElseThrow()
+                    .realServers().stream().anyMatch(r -> r.lastCheck().isEmpty())) {
+                Thread.sleep(100);
+            }
+            assertThat(q.loadBalancer().status().virtualServer("tcp-demo").orElseThrow().realServers())
+                    .allSatisfy(r -> {
+                        assertThat(r.lastCheck()).isPresent();
+                        assertThat(r.health()).isNotEqualTo(dev.lbkit.api.HealthState.DOWN);
+                    });
         }
     }
 
