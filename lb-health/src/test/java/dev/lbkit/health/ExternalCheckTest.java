@@ -89,7 +89,7 @@ class ExternalCheckTest {
         Path pids = dir.resolve("pids");
         String cmd = script("sleep 300 & echo $! > " + pids + ".tmp; echo $$ >> " + pids + ".tmp; mv " + pids
                 + ".tmp " + pids + "; wait");
-        HealthReport r = run(cmd, List.of(), quick().withInterval(Duration.ofSeconds(5))
+        HealthReport r = run(cmd, List.of(), quick().withInterval(Duration.ofSeconds(2))
                 .withTimeout(Duration.ofMillis(700)));
         assertThat(r.state()).isEqualTo(HealthState.DOWN);
         assertThat(r.reason()).isEqualTo("timed out after 700 ms; process group killed");

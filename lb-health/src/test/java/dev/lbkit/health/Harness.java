@@ -58,7 +58,7 @@ final class Harness implements AutoCloseable {
 
     /** The next report matching, within 5 s; fails the test otherwise. */
     Got await(Predicate<Got> p) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
             long left = deadline - System.nanoTime();
             Got g;
@@ -68,7 +68,7 @@ final class Harness implements AutoCloseable {
                 throw new AssertionError(e);
             }
             if (g == null) {
-                return fail("no matching report within 5 s; seen: " + seen);
+                return fail("no matching report within 15 s; seen: " + seen);
             }
             seen.add(g);
             if (p.test(g)) {
