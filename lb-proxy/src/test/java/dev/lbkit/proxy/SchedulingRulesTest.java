@@ -234,6 +234,7 @@ class SchedulingRulesTest {
         assertThat(sequentialShares(port, 4)).containsExactly(entry("a", 2), entry("b", 2));
 
         a.close(); // killed: connects to it are refused from now on
+        awaitRefused(a.port());
         assertThat(sequentialShares(port, 10)).as("every client served").containsExactly(entry("b", 10));
         assertThat(d.connectFailures("web", "a")).isGreaterThanOrEqualTo(1);
         assertThat(d.stats().get("web").realServer("b").connections()).isEqualTo(12);
@@ -276,5 +277,19 @@ class SchedulingRulesTest {
         assertThat(whoServes(port)).isNull();
         assertThat(d.refusedConnections("web")).isEqualTo(1);
         ProxyLeakCheck.awaitQuiet(d);
+    }
+
+    /** Waits (bounded) until a direct connect to this loopback port is refused: the backend is really gone. */
+    private static void awaitRefused(int port) throws InterruptedException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < until) {
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(new java.net.InetSocketAddress(Loopback.HOST, port), 1000);
+            } catch (java.io.IOException refused) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("backend on port " + port + " still accepts connections after close()");
     }
 }
