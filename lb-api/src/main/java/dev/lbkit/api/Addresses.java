@@ -55,7 +55,53 @@ final class Addresses {
 
     /** {@code 10.0.0.1} or {@code [2001:db8::1]}. */
     static String format(InetAddress address) {
-        String host = address.getHostAddress();
-        return address instanceof Inet6Address ? "[" + host + "]" : host;
+        return address instanceof Inet6Address ? "[" + compressIpv6(address.getAddress()) + "]"
+                : address.getHostAddress();
+    }
+
+    /** {@code 10.0.0.1} or {@code 2001:db8::1} (RFC 5952, no brackets). */
+    static String text(InetAddress address) {
+        return address instanceof Inet6Address ? compressIpv6(address.getAddress()) : address.getHostAddress();
+    }
+
+    /**
+     * The RFC 5952 text form of a 16-byte IPv6 address: lower-case hex without leading zeros, the longest run of two
+     * or more zero groups (the first one on a tie) written as {@code ::}. The JDK's own form never compresses.
+     */
+    static String compressIpv6(byte[] bytes) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 }

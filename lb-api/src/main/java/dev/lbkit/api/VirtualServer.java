@@ -22,6 +22,13 @@ import java.util.Optional;
  *
  * <p>Real servers keep insertion order (for stable output) but equality ignores their order: two virtual
  * servers are equal when every field and the set of real servers (by label) are equal.
+ *
+ * <p><b>HTTP pools and routes.</b> A virtual server built with {@link Builder#pool()} is an HTTP <em>pool</em>:
+ * forwarding method {@link ForwardingMethod#HTTP}, no VIP ({@link #vip()} is null, {@link #optionalVip()} empty),
+ * real servers with explicit ports, and its own scheduler, persistence, health check and fallback server. An HTTP
+ * virtual server with a VIP holds ordered {@link HttpRoute}s that send matching requests to pools by label; its
+ * own real servers are its default pool. Every per-real-server operation (status, weight, health, drain) works on
+ * a pool's real servers by (pool label, real server label), as for any virtual server.
  */
 public final class VirtualServer {
     private final String label;
@@ -34,6 +41,8 @@ public final class VirtualServer {
     private final RealServer fallback; // nullable
     private final Duration connectTimeout;
     private final Duration idleTimeout;
+    private final boolean pool;
+    private final List<HttpRoute> routes;
 
     private VirtualServer(Builder b, Vip vip, Map<String, RealServer> realServers) {
         this.label = b.label;
@@ -46,6 +55,8 @@ public final class VirtualServer {
         this.fallback = b.fallback;
         this.connectTimeout = b.connectTimeout;
         this.idleTimeout = b.idleTimeout;
+        this.pool = b.pool;
+        this.routes = List.copyOf(b.routes);
     }
 
     /** A builder for a virtual server with this label. */
@@ -65,6 +76,8 @@ public final class VirtualServer {
         b.fallback = fallback;
         b.connectTimeout = connectTimeout;
         b.idleTimeout = idleTimeout;
+        b.pool = pool;
+        b.routes.addAll(routes);
         return b;
     }
 
@@ -73,8 +86,24 @@ public final class VirtualServer {
         return label;
     }
 
+    /** The VIP; null for an HTTP {@linkplain #isPool() pool}, which has none. */
     public Vip vip() {
         return vip;
+    }
+
+    /** The VIP, empty for an HTTP {@linkplain #isPool() pool}. */
+    public Optional<Vip> optionalVip() {
+        return Optional.ofNullable(vip);
+    }
+
+    /** True for an HTTP pool: real servers that {@link #routes() routes} of HTTP virtual servers send to. */
+    public boolean isPool() {
+        return pool;
+    }
+
+    /** The URL-switching rules of an HTTP virtual server, in the order they are tried; empty otherwise. */
+    public List<HttpRoute> routes() {
+        return routes;
     }
 
     /** The forwarding method of real servers that do not set their own. */
@@ -142,7 +171,7 @@ public final class VirtualServer {
 
     /** {@code virtual server 'web' (10.0.0.1:80/tcp)}, the prefix of every message about it. */
     public String describe() {
-        return "virtual server '" + label + "' (" + vip + ")";
+        return pool ? "pool '" + label + "'" : "virtual server '" + label + "' (" + vip + ")";
     }
 
     @Override
@@ -154,24 +183,25 @@ public final class VirtualServer {
             return false;
         }
         VirtualServer v = (VirtualServer) o;
-        return label.equals(v.label) && vip.equals(v.vip) && forwardingMethod == v.forwardingMethod
+        return label.equals(v.label) && Objects.equals(vip, v.vip) && forwardingMethod == v.forwardingMethod
                 && scheduler == v.scheduler && persistence.equals(v.persistence)
                 && healthCheck.equals(v.healthCheck) && realServers.equals(v.realServers)
                 && Objects.equals(fallback, v.fallback) && connectTimeout.equals(v.connectTimeout)
-                && idleTimeout.equals(v.idleTimeout);
+                && idleTimeout.equals(v.idleTimeout) && pool == v.pool && routes.equals(v.routes);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(label, vip, forwardingMethod, scheduler, persistence, healthCheck, realServers, fallback,
-                connectTimeout, idleTimeout);
+                connectTimeout, idleTimeout, pool, routes);
     }
 
     @Override
     public String toString() {
-        return "VirtualServer{" + label + ' ' + vip + ' ' + forwardingMethod + ' ' + scheduler.ipvsName()
+        return "VirtualServer{" + label + ' ' + (pool ? "pool" : vip) + ' ' + forwardingMethod + ' ' + scheduler.ipvsName()
                 + " persistence=" + persistence + " check=" + healthCheck + " realServers=" + realServers.values()
-                + (fallback == null ? "" : " fallback=" + fallback) + '}';
+                + (fallback == null ? "" : " fallback=" + fallback) + (routes.isEmpty() ? "" : " routes=" + routes)
+                + '}';
     }
 
     /** Builds a {@link VirtualServer}; {@link #build()} validates. Not thread-safe. */
@@ -190,6 +220,8 @@ public final class VirtualServer {
         private RealServer fallback;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration idleTimeout = Duration.ofSeconds(300);
+        private boolean pool;
+        private final List<HttpRoute> routes = new ArrayList<>();
 
         private Builder(String label) {
             this.label = label;
@@ -305,6 +337,29 @@ public final class VirtualServer {
             return this;
         }
 
+        /**
+         * Makes this an HTTP pool: no VIP, forwarding method {@link ForwardingMethod#HTTP}, reached through the
+         * {@link HttpRoute}s of HTTP virtual servers. Its real servers must set their port.
+         */
+        public Builder pool() {
+            this.pool = true;
+            this.forwardingMethod = ForwardingMethod.HTTP;
+            return this;
+        }
+
+        /** Appends a URL-switching rule (HTTP virtual servers with a VIP only); rules are tried in order. */
+        public Builder route(HttpRoute route) {
+            this.routes.add(route);
+            return this;
+        }
+
+        /** Replaces the URL-switching rules with these. */
+        public Builder routes(Collection<HttpRoute> routes) {
+            this.routes.clear();
+            this.routes.addAll(routes);
+            return this;
+        }
+
         /** How long the proxy waits for a real server to accept a connection. */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
@@ -334,7 +389,7 @@ public final class VirtualServer {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(prefix() + e.getMessage(), e);
             }
-            String where = "virtual server '" + label + "' (" + v + "): ";
+            String where = pool ? "pool '" + label + "': " : "virtual server '" + label + "' (" + v + "): ";
             Map<String, RealServer> byLabel = new LinkedHashMap<>();
             try {
                 Validation.notNull(forwardingMethod, "forwardingMethod");
@@ -344,6 +399,7 @@ public final class VirtualServer {
                 Validation.positive(connectTimeout, "connectTimeout");
                 Validation.positive(idleTimeout, "idleTimeout");
                 VirtualServerRules.checkVirtualServer(v, forwardingMethod, scheduler, persistence);
+                VirtualServerRules.checkRoutes(label, pool, forwardingMethod, routes);
                 Map<String, String> endpoints = new LinkedHashMap<>();
                 for (RealServer r : realServers) {
                     Validation.notNull(r, "real server");
@@ -369,6 +425,13 @@ public final class VirtualServer {
         }
 
         private Vip resolveVip() {
+            if (pool) {
+                Validation.check(vip == null && address == null && port == null && firewallMark == null,
+                        "a pool has no VIP (HTTP virtual servers route to it) but vip was %s",
+                        vip != null ? vip : firewallMark != null ? "fwmark:" + firewallMark
+                                : (address == null ? "" : Addresses.text(address)) + (port == null ? "" : ":" + port));
+                return null;
+            }
             if (vip != null) {
                 return vip;
             }
@@ -377,7 +440,7 @@ public final class VirtualServer {
                         "a firewall-mark service has no port but port was %s (the mark selects the traffic)", port);
                 Validation.check(address == null,
                         "a firewall-mark service has no address but address was %s",
-                        address == null ? null : address.getHostAddress());
+                        address == null ? null : Addresses.text(address));
                 Validation.check(protocol == null,
                         "a firewall-mark service has no protocol but protocol was %s", protocol);
                 return Vip.firewallMark(firewallMark);

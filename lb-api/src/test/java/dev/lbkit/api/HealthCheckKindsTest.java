@@ -36,7 +36,7 @@ class HealthCheckKindsTest {
     @Test
     void sourceAndCheckAddressMustShareAFamily() {
         assertThatThrownBy(() -> DEFAULTS.withAddress("10.0.0.1").withSourceAddress("2001:db8::1"))
-                .hasMessage("health check sourceAddress [2001:db8:0:0:0:0:0:1] and address 10.0.0.1 must be of one family "
+                .hasMessage("health check sourceAddress [2001:db8::1] and address 10.0.0.1 must be of one family "
                         + "(IPv4 or IPv6)");
     }
 

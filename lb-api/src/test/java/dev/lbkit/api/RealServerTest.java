@@ -210,6 +210,6 @@ class RealServerTest {
     void anIpv6EndpointIsBracketed() {
         RealServer r = RealServer.builder("app6").address("2001:db8::2").port(443).build();
 
-        assertThat(r.endpoint()).isEqualTo("[2001:db8:0:0:0:0:0:2]:443");
+        assertThat(r.endpoint()).isEqualTo("[2001:db8::2]:443");
     }
 }

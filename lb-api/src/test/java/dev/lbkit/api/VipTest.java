@@ -36,7 +36,7 @@ class VipTest {
 
         assertThat(vip).isEqualTo(Vip.of(InetAddress.getByName("2001:db8::1"), 443, Protocol.TCP));
         assertThat(vip.family()).isEqualTo(IpFamily.IPV6);
-        assertThat(vip.toString()).startsWith("[").endsWith("]:443/tcp");
+        assertThat(vip).hasToString("[2001:db8::1]:443/tcp");
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Every cross-field rule of {@link VirtualServer.Builder#build()}, each with the message it gives. */
 class VirtualServerValidationTest {
     private static final String WEB = "virtual server 'web' (10.0.0.1:80/tcp): ";
-    private static final String WEB6 = "virtual server 'web' ([2001:db8:0:0:0:0:0:1]:80/tcp): ";
+    private static final String WEB6 = "virtual server 'web' ([2001:db8::1]:80/tcp): ";
 
     private static VirtualServer.Builder web(ForwardingMethod method) {
         return VirtualServer.builder("web").vip("10.0.0.1:80/tcp").forwardingMethod(method);
@@ -238,7 +238,7 @@ class VirtualServerValidationTest {
         assertThatThrownBy(() -> web(method).realServer(rs("app6", "2001:db8::2").build()).build())
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage(WEB + "real server 'app6': " + method + " cannot forward from an IPv4 VIP to the IPv6 "
-                        + "address 2001:db8:0:0:0:0:0:2 (only TUNNEL, PROXY and HTTP mix families)");
+                        + "address 2001:db8::2 (only TUNNEL, PROXY and HTTP mix families)");
     }
 
     @ParameterizedTest
