@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The whole desired state: a set of virtual servers with unique labels and unique VIPs.
+ * The whole desired state: a set of virtual servers with unique labels and unique VIPs. Every
+ * {@link HttpRoute} of an HTTP virtual server names a {@linkplain VirtualServer#isPool() pool} of the same
+ * configuration ({@link Builder#build()} checks; {@link #with} does not, so that a configuration can be assembled
+ * one virtual server at a time).
  *
  * <p>Guarantees: immutable and thread-safe; null-hostile (builders reject nulls with a message); iteration
  * follows insertion order, so diffs and printed output are stable; equality ignores that order (two
@@ -72,7 +75,7 @@ public final class Configuration {
         if (!replaced) {
             b.add(virtualServer);
         }
-        return b.build();
+        return b.build(false);
     }
 
     /** A copy without the virtual server of this label (the same value when there is none). */
@@ -127,18 +130,39 @@ public final class Configuration {
         /**
          * Builds the configuration.
          *
-         * @throws IllegalArgumentException naming both virtual servers when two share a label or a VIP
+         * @throws IllegalArgumentException naming both virtual servers when two share a label or a VIP, or the
+         *                                  route and pool when a route targets a missing pool or a virtual server
+         *                                  that is not a pool
          */
         public Configuration build() {
+            return build(true);
+        }
+
+        private Configuration build(boolean checkRoutes) {
             Map<String, VirtualServer> byLabel = new LinkedHashMap<>();
             Map<Vip, VirtualServer> byVip = new HashMap<>();
             for (VirtualServer v : virtualServers) {
                 VirtualServer sameLabel = byLabel.putIfAbsent(v.label(), v);
                 Validation.check(sameLabel == null, "configuration: virtual server label '%s' is used twice (%s and %s)",
                         v.label(), sameLabel == null ? "" : sameLabel.vip(), v.vip());
+                if (v.isPool()) {
+                    continue;
+                }
                 VirtualServer sameVip = byVip.putIfAbsent(v.vip(), v);
                 Validation.check(sameVip == null, "configuration: virtual servers '%s' and '%s' both use VIP %s",
                         sameVip == null ? "" : sameVip.label(), v.label(), v.vip());
+            }
+            if (checkRoutes) {
+                for (VirtualServer v : virtualServers) {
+                    for (HttpRoute r : v.routes()) {
+                        VirtualServer target = byLabel.get(r.pool());
+                        Validation.check(target != null, "configuration: %s: route '%s' targets pool '%s', which is "
+                                + "not in the configuration", v.describe(), r, r.pool());
+                        Validation.check(target.isPool(), "configuration: %s: route '%s' targets '%s', which is not "
+                                + "a pool (build it with VirtualServer.builder(label).pool())", v.describe(), r,
+                                r.pool());
+                    }
+                }
             }
             return byLabel.isEmpty() ? EMPTY : new Configuration(byLabel);
         }

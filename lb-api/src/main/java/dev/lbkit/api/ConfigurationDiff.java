@@ -153,7 +153,9 @@ public final class ConfigurationDiff {
     /** The fields of a virtual server that a change can touch. */
     public enum VirtualServerField {
         VIP, FORWARDING_METHOD, SCHEDULER, PERSISTENCE, HEALTH_CHECK, REAL_SERVERS, FALLBACK, CONNECT_TIMEOUT,
-        IDLE_TIMEOUT
+        IDLE_TIMEOUT,
+        /** The {@link HttpRoute}s of an HTTP virtual server. */
+        ROUTES
     }
 
     /** The fields of a real server that a change can touch. */
@@ -186,7 +188,7 @@ public final class ConfigurationDiff {
 
         static VirtualServerChange between(VirtualServer b, VirtualServer a) {
             Set<VirtualServerField> f = EnumSet.noneOf(VirtualServerField.class);
-            if (!b.vip().equals(a.vip())) {
+            if (!Objects.equals(b.vip(), a.vip()) || b.isPool() != a.isPool()) {
                 f.add(VirtualServerField.VIP);
             }
             if (b.forwardingMethod() != a.forwardingMethod()) {
@@ -209,6 +211,9 @@ public final class ConfigurationDiff {
             }
             if (!b.idleTimeout().equals(a.idleTimeout())) {
                 f.add(VirtualServerField.IDLE_TIMEOUT);
+            }
+            if (!b.routes().equals(a.routes())) {
+                f.add(VirtualServerField.ROUTES);
             }
             List<RealServer> added = new ArrayList<>();
             List<RealServer> removed = new ArrayList<>();

@@ -25,18 +25,19 @@ public record LoadBalancerStatus(Instant at, List<VirtualServerStatus> virtualSe
         StringBuilder s = new StringBuilder(String.format("%-12s %-24s %-12s %-22s %-9s %-8s %-9s %6s %8s %10s%n",
                 "VS", "VIP", "RS", "RIP", "REQUESTED", "HEALTH", "ACTUAL", "WEIGHT", "ACTIVE", "TOTAL"));
         for (VirtualServerStatus v : virtualServers) {
+            Object vip = v.vip() == null ? "(pool)" : v.vip(); // an HTTP pool has no VIP
             if (v.realServers().isEmpty()) {
-                s.append(String.format("%-12s %-24s %-12s%n", v.label(), v.vip(), "(none)"));
+                s.append(String.format("%-12s %-24s %-12s%n", v.label(), vip, "(none)"));
             }
             for (RealServerStatus r : v.realServers()) {
-                s.append(String.format("%-12s %-24s %-12s %-22s %-9s %-8s %-9s %6s %8d %10d%n", v.label(), v.vip(),
+                s.append(String.format("%-12s %-24s %-12s %-22s %-9s %-8s %-9s %6s %8d %10d%n", v.label(), vip,
                         r.label(), r.endpoint(), r.requested(), r.health(), r.actual(),
                         r.effectiveWeight() == r.weight() ? Integer.toString(r.weight())
                                 : Math.max(r.effectiveWeight(), 0) + "/" + r.weight(),
                         r.stats().activeConnections(), r.stats().connections()));
             }
             if (v.fallbackActive()) {
-                s.append(String.format("%-12s %-24s %s%n", v.label(), v.vip(), "-> fallback server active"));
+                s.append(String.format("%-12s %-24s %s%n", v.label(), vip, "-> fallback server active"));
             }
         }
         return s.toString();

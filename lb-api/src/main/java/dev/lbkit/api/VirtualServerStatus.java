@@ -7,7 +7,7 @@ import java.util.Optional;
  * A snapshot of one virtual server.
  *
  * @param label          the virtual-server label
- * @param vip            the VIP
+ * @param vip            the VIP; null for an HTTP pool
  * @param dataplane      the name of the dataplane that runs it
  * @param scheduler      its scheduler
  * @param stats          the dataplane's counters for the whole virtual server
