@@ -1,0 +1,72 @@
+package dev.lbkit.examples.appliance;
+
+import dev.lbkit.api.Configuration;
+import dev.lbkit.proxy.ProxyOptions;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything an appliance configuration file holds: the lbkit {@link Configuration}, the proxy dataplane's
+ * per-virtual-server {@link ProxyOptions}, and the appliance's own settings. Immutable.
+ *
+ * @param configuration the virtual and real servers
+ * @param proxyOptions  options of the proxy dataplane by virtual-server label (absent: the defaults)
+ * @param admin         the REST API, state directory, credentials and metrics settings
+ * @param runtime       dataplane and health-checker settings read once at start
+ */
+record ApplianceConfig(Configuration configuration, Map<String, ProxyOptions> proxyOptions, Admin admin,
+        Runtime runtime) {
+
+    ApplianceConfig {
+        proxyOptions = Map.copyOf(new LinkedHashMap<>(proxyOptions));
+    }
+
+    static ApplianceConfig empty() {
+        return new ApplianceConfig(Configuration.empty(), Map.of(), Admin.defaults(), Runtime.defaults());
+    }
+
+    /** The same appliance settings with other virtual servers and proxy options. */
+    ApplianceConfig withServers(Configuration configuration, Map<String, ProxyOptions> proxyOptions) {
+        return new ApplianceConfig(configuration, proxyOptions, admin, runtime);
+    }
+
+    /**
+     * The REST API and its state.
+     *
+     * @param listenAddress      the IP literal the HTTPS API binds to (default 127.0.0.1)
+     * @param listenPort         its port (default 9443; 0 picks a free one); -1 turns the API off
+     * @param stateDirectory     where certificate, credentials, audit log and config versions go (default: a
+     *                           directory {@code lbkit-state} beside the configuration file)
+     * @param keystore           a PKCS#12 keystore with the API's certificate (default: generated on first start)
+     * @param keystorePassword   its password (required with {@code keystore})
+     * @param passwordHash       the admin password as {@code pbkdf2-sha256:iterations:salt:hash} (see
+     *                           {@code hash-password}); empty to use the one set through the setup token
+     * @param keepVersions       how many earlier versions of the configuration file to keep (default 10)
+     * @param metricsWithoutAuth whether {@code /metrics} answers without credentials (default false)
+     * @param jmx                whether the metrics are also published over JMX (default true)
+     */
+    record Admin(String listenAddress, int listenPort, Optional<Path> stateDirectory, Optional<Path> keystore,
+            Optional<String> keystorePassword, Optional<String> passwordHash, int keepVersions,
+            boolean metricsWithoutAuth, boolean jmx) {
+        static Admin defaults() {
+            return new Admin("127.0.0.1", 9443, Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), 10, false, true);
+        }
+    }
+
+    /**
+     * Settings read once at start.
+     *
+     * @param proxyIoThreads I/O threads of the proxy dataplane (default 1)
+     * @param ipvs           whether the IPVS dataplane is registered (default true; it touches the kernel only
+     *                       when a DR, NAT or TUN virtual server is applied)
+     * @param healthHistory  health results kept per real server (default 10)
+     */
+    record Runtime(int proxyIoThreads, boolean ipvs, int healthHistory) {
+        static Runtime defaults() {
+            return new Runtime(1, true, 10);
+        }
+    }
+}

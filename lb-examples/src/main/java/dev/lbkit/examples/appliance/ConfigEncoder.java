@@ -1,0 +1,316 @@
+package dev.lbkit.examples.appliance;
+
+import dev.lbkit.api.CheckSettings;
+import dev.lbkit.api.CookiePersistence;
+import dev.lbkit.api.HealthCheck;
+import dev.lbkit.api.PersistencePolicy;
+import dev.lbkit.api.RealServer;
+import dev.lbkit.api.RequestedStatus;
+import dev.lbkit.api.SourceIpPersistence;
+import dev.lbkit.api.VirtualServer;
+import dev.lbkit.proxy.ProxyOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+
+/**
+ * Turns an {@link ApplianceConfig} (or a part of it) into a tree of maps, lists and scalars in the file's
+ * format, written as YAML (the configuration file) or JSON (the REST API). {@link ConfigDecoder} reads back
+ * exactly what this writes. Values equal to their defaults are left out, so a written file stays short.
+ */
+final class ConfigEncoder {
+    private ConfigEncoder() {}
+
+    static String yaml(ApplianceConfig config) {
+        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
+                .setWidth(120).build();
+        return "# lbkit appliance configuration; edits through the REST API rewrite this file (comments are not kept)\n"
+                + new Dump(settings).dumpToString(file(config));
+    }
+
+    static Map<String, Object> file(ApplianceConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> admin = admin(c.admin());
+        if (!admin.isEmpty()) {
+            m.put("admin", admin);
+        }
+        ApplianceConfig.Runtime r = c.runtime();
+        ApplianceConfig.Runtime d = ApplianceConfig.Runtime.defaults();
+        Map<String, Object> dp = new LinkedHashMap<>();
+        if (r.proxyIoThreads() != d.proxyIoThreads()) {
+            dp.put("proxy", Map.of("ioThreads", r.proxyIoThreads()));
+        }
+        if (r.ipvs() != d.ipvs()) {
+            dp.put("ipvs", Map.of("enabled", r.ipvs()));
+        }
+        if (!dp.isEmpty()) {
+            m.put("dataplanes", dp);
+        }
+        if (r.healthHistory() != d.healthHistory()) {
+            m.put("health", Map.of("historySize", r.healthHistory()));
+        }
+        m.put("virtualServers", virtualServers(c));
+        return m;
+    }
+
+    static Map<String, Object> virtualServers(ApplianceConfig c) {
+        Map<String, Object> vss = new LinkedHashMap<>();
+        for (VirtualServer vs : c.configuration().virtualServers()) {
+            vss.put(vs.label(), virtualServer(vs, c.proxyOptions().get(vs.label())));
+        }
+        return vss;
+    }
+
+    private static Map<String, Object> admin(ApplianceConfig.Admin a) {
+        ApplianceConfig.Admin d = ApplianceConfig.Admin.defaults();
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (a.listenPort() < 0) {
+            m.put("listen", "off");
+        } else if (!a.listenAddress().equals(d.listenAddress()) || a.listenPort() != d.listenPort()) {
+            m.put("listen", (a.listenAddress().contains(":") ? "[" + a.listenAddress() + "]" : a.listenAddress())
+                    + ":" + a.listenPort());
+        }
+        a.stateDirectory().ifPresent(p -> m.put("stateDirectory", p.toString()));
+        a.keystore().ifPresent(p -> m.put("keystore", p.toString()));
+        a.keystorePassword().ifPresent(p -> m.put("keystorePassword", p));
+        a.passwordHash().ifPresent(p -> m.put("passwordHash", p));
+        if (a.keepVersions() != d.keepVersions()) {
+            m.put("keepVersions", a.keepVersions());
+        }
+        if (a.metricsWithoutAuth() != d.metricsWithoutAuth()) {
+            m.put("metricsWithoutAuth", a.metricsWithoutAuth());
+        }
+        if (a.jmx() != d.jmx()) {
+            m.put("jmx", a.jmx());
+        }
+        return m;
+    }
+
+    /** One virtual server as it appears under its label. */
+    static Map<String, Object> virtualServer(VirtualServer vs, ProxyOptions proxy) {
+        VirtualServer d = VirtualServer.builder("x").vip(vs.vip()).build();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vip", vs.vip().toString());
+        m.put("forwardingMethod", Fields.name(vs.forwardingMethod()));
+        m.put("scheduler", vs.scheduler().ipvsName());
+        if (!(vs.persistence() instanceof PersistencePolicy.None)) {
+            m.put("persistence", persistence(vs.persistence()));
+        }
+        if (!(vs.healthCheck() instanceof HealthCheck.None)) {
+            m.put("healthCheck", healthCheck(vs.healthCheck()));
+        }
+        if (!vs.connectTimeout().equals(d.connectTimeout())) {
+            m.put("connectTimeout", duration(vs.connectTimeout()));
+        }
+        if (!vs.idleTimeout().equals(d.idleTimeout())) {
+            m.put("idleTimeout", duration(vs.idleTimeout()));
+        }
+        vs.fallback().ifPresent(f -> {
+            Map<String, Object> fm = new LinkedHashMap<>();
+            fm.put("label", f.label());
+            fm.putAll(realServer(f));
+            m.put("fallback", fm);
+        });
+        if (proxy != null) {
+            m.put("proxy", proxyOptions(proxy));
+        }
+        Map<String, Object> rss = new LinkedHashMap<>();
+        for (RealServer r : vs.realServers()) {
+            rss.put(r.label(), realServer(r));
+        }
+        m.put("realServers", rss);
+        return m;
+    }
+
+    static Map<String, Object> realServer(RealServer r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", ip(r.address()));
+        if (r.port() != 0) {
+            m.put("port", r.port());
+        }
+        m.put("weight", r.weight());
+        if (r.minConnections() != 0) {
+            m.put("minConnections", r.minConnections());
+        }
+        if (r.maxConnections() != 0) {
+            m.put("maxConnections", r.maxConnections());
+        }
+        r.forwardingMethod().ifPresent(f -> m.put("forwardingMethod", Fields.name(f)));
+        if (r.requestedStatus() != RequestedStatus.ONLINE) {
+            m.put("status", Fields.name(r.requestedStatus()));
+        }
+        return m;
+    }
+
+    private static Object persistence(PersistencePolicy p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (p instanceof SourceIpPersistence s) {
+            m.put("type", "sourceIp");
+            m.put("timeout", duration(s.timeout()));
+            if (s.ipv4PrefixLength() != 32) {
+                m.put("ipv4PrefixLength", s.ipv4PrefixLength());
+            }
+            if (s.ipv6PrefixLength() != 128) {
+                m.put("ipv6PrefixLength", s.ipv6PrefixLength());
+            }
+        } else if (p instanceof CookiePersistence c) {
+            m.put("type", "cookie");
+            m.put("mode", Fields.name(c.mode()));
+            m.put("name", c.name());
+            c.path().ifPresent(v -> m.put("path", v));
+            c.domain().ifPresent(v -> m.put("domain", v));
+            c.maxAge().ifPresent(v -> m.put("maxAge", duration(v)));
+            m.put("secure", c.secure());
+            m.put("httpOnly", c.httpOnly());
+            c.sameSite().ifPresent(v -> m.put("sameSite", Fields.name(v)));
+            m.put("indirect", c.indirect());
+            m.put("noCache", c.noCache());
+            m.put("postOnly", c.postOnly());
+            m.put("redispatchWhenUnavailable", c.redispatchWhenUnavailable());
+        }
+        return m;
+    }
+
+    static Map<String, Object> healthCheck(HealthCheck hc) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (hc instanceof HealthCheck.Connect) {
+            m.put("type", "connect");
+        } else if (hc instanceof HealthCheck.Ping) {
+            m.put("type", "ping");
+        } else if (hc instanceof HealthCheck.Http h) {
+            m.put("type", h.tls() ? "https" : "http");
+            m.put("path", h.path());
+            if (!h.method().equals("GET")) {
+                m.put("method", h.method());
+            }
+            h.host().ifPresent(v -> m.put("host", v));
+            List<Object> st = new ArrayList<>();
+            h.expectedStatus().forEach(r -> st.add(r.toString()));
+            m.put("expectStatus", st);
+            h.bodyRegex().ifPresent(v -> m.put("bodyRegex", v));
+            h.header().ifPresent(v -> {
+                Map<String, Object> hm = new LinkedHashMap<>();
+                hm.put("name", v.name());
+                hm.put("valueRegex", v.valueRegex());
+                m.put("header", hm);
+            });
+            h.sni().ifPresent(v -> m.put("sni", v));
+            if (h.verifyTls()) {
+                m.put("verifyTls", true);
+            }
+        } else if (hc instanceof HealthCheck.Dns d) {
+            m.put("type", "dns");
+            m.put("name", d.name());
+            m.put("recordType", d.type().name());
+            d.expectedAnswer().ifPresent(v -> m.put("expectedAnswer", v));
+        } else if (hc instanceof HealthCheck.Agent a) {
+            m.put("type", "agent");
+            a.send().ifPresent(v -> m.put("send", v));
+        } else if (hc instanceof HealthCheck.SendExpect se) {
+            m.put("type", "sendExpect");
+            List<Object> steps = new ArrayList<>();
+            for (HealthCheck.SendExpect.Step s : se.steps()) {
+                if (s instanceof HealthCheck.SendExpect.Send send) {
+                    steps.add(Map.of("send", send.text()));
+                } else {
+                    steps.add(Map.of("expect", ((HealthCheck.SendExpect.Expect) s).regex()));
+                }
+            }
+            m.put("steps", steps);
+        } else if (hc instanceof HealthCheck.External e) {
+            m.put("type", "external");
+            m.put("command", e.command());
+            m.put("args", new ArrayList<Object>(e.args()));
+        }
+        CheckSettings s = hc.settings();
+        m.put("interval", duration(s.interval()));
+        if (!s.fastInterval().equals(s.interval())) {
+            m.put("fastInterval", duration(s.fastInterval()));
+        }
+        if (!s.downInterval().equals(s.interval())) {
+            m.put("downInterval", duration(s.downInterval()));
+        }
+        m.put("timeout", duration(s.timeout()));
+        m.put("rise", s.rise());
+        m.put("fall", s.fall());
+        if (!s.initiallyUp()) {
+            m.put("initiallyUp", false);
+        }
+        m.put("onFailure", Fields.name(s.onFailure()));
+        if (s.port() != 0) {
+            m.put("port", s.port());
+        }
+        s.address().ifPresent(a -> m.put("address", ip(a)));
+        s.sourceAddress().ifPresent(a -> m.put("sourceAddress", ip(a)));
+        return m;
+    }
+
+    static Map<String, Object> proxyOptions(ProxyOptions o) {
+        ProxyOptions d = ProxyOptions.defaults();
+        Map<String, Object> m = new LinkedHashMap<>();
+        o.clientIdleTimeout().ifPresent(v -> m.put("clientIdleTimeout", duration(v)));
+        o.serverIdleTimeout().ifPresent(v -> m.put("serverIdleTimeout", duration(v)));
+        if (!o.connectionLifetime().equals(d.connectionLifetime())) {
+            m.put("connectionLifetime", duration(o.connectionLifetime()));
+        }
+        if (o.queueSize() != d.queueSize()) {
+            m.put("queueSize", o.queueSize());
+        }
+        if (!o.queueTimeout().equals(d.queueTimeout())) {
+            m.put("queueTimeout", duration(o.queueTimeout()));
+        }
+        if (o.redispatchAttempts() != d.redispatchAttempts()) {
+            m.put("redispatchAttempts", o.redispatchAttempts());
+        }
+        if (o.sendProxyProtocol() != d.sendProxyProtocol()) {
+            m.put("sendProxyProtocol", Fields.name(o.sendProxyProtocol()));
+        }
+        if (!o.sendProxyProtocolOverrides().isEmpty()) {
+            Map<String, Object> to = new LinkedHashMap<>();
+            o.sendProxyProtocolOverrides().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> to.put(e.getKey(), Fields.name(e.getValue())));
+            m.put("sendProxyProtocolTo", to);
+        }
+        if (!o.acceptProxyProtocolFrom().isEmpty()) {
+            m.put("acceptProxyProtocolFrom", new ArrayList<Object>(o.acceptProxyProtocolFrom()));
+        }
+        if (!o.proxyProtocolTimeout().equals(d.proxyProtocolTimeout())) {
+            m.put("proxyProtocolTimeout", duration(o.proxyProtocolTimeout()));
+        }
+        if (o.tcpNoDelay() != d.tcpNoDelay()) {
+            m.put("tcpNoDelay", o.tcpNoDelay());
+        }
+        if (o.keepAlive() != d.keepAlive()) {
+            m.put("keepAlive", o.keepAlive());
+        }
+        if (o.closeConnectionsOnRemove() != d.closeConnectionsOnRemove()) {
+            m.put("closeConnectionsOnRemove", o.closeConnectionsOnRemove());
+        }
+        if (o.backlog() != d.backlog()) {
+            m.put("backlog", o.backlog());
+        }
+        return m;
+    }
+
+    static String ip(java.net.InetAddress a) {
+        String t = a.getHostAddress();
+        int scope = t.indexOf('%');
+        return scope < 0 ? t : t.substring(0, scope);
+    }
+
+    /** Whole seconds as {@code 5s}, else milliseconds as {@code 250ms}; finer durations as ISO-8601. */
+    static String duration(Duration d) {
+        if (d.getNano() == 0) {
+            return d.getSeconds() + "s";
+        }
+        if (d.getNano() % 1_000_000 == 0) {
+            return d.toMillis() + "ms";
+        }
+        return d.toString();
+    }
+}

@@ -1,0 +1,183 @@
+package dev.lbkit.examples.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lbkit.api.CookiePersistence;
+import dev.lbkit.api.ForwardingMethod;
+import dev.lbkit.api.HealthCheck;
+import dev.lbkit.api.RequestedStatus;
+import dev.lbkit.api.Scheduler;
+import dev.lbkit.api.SourceIpPersistence;
+import dev.lbkit.api.VirtualServer;
+import dev.lbkit.proxy.ProxyOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigFilesTest {
+    static final String FULL = String.join("\n",
+            "admin:",
+            "  listen: 127.0.0.1:0",
+            "  keepVersions: 3",
+            "dataplanes:",
+            "  proxy:",
+            "    ioThreads: 2",
+            "health:",
+            "  historySize: 20",
+            "virtualServers:",
+            "  web:",
+            "    vip: 127.0.0.1:18080/tcp",
+            "    forwardingMethod: http",
+            "    scheduler: rr",
+            "    persistence:",
+            "      type: cookie",
+            "      mode: insert",
+            "      name: SRV",
+            "      path: /",
+            "      sameSite: lax",
+            "    healthCheck:",
+            "      type: http",
+            "      path: /health",
+            "      expectStatus: [200, 300-302]",
+            "      interval: 2s",
+            "      timeout: 500ms",
+            "      rise: 2",
+            "      fall: 2",
+            "    idleTimeout: 60s",
+            "    realServers:",
+            "      app1:",
+            "        address: 127.0.0.1",
+            "        port: 9001",
+            "      app2:",
+            "        address: 127.0.0.1",
+            "        port: 9002",
+            "        weight: 2",
+            "        status: drain",
+            "  tcp:",
+            "    vip: 127.0.0.1:18081/tcp",
+            "    forwardingMethod: proxy",
+            "    persistence: {type: sourceIp, timeout: 5m, ipv4PrefixLength: 24}",
+            "    healthCheck: {type: sendExpect, steps: [{send: \"PING\\r\\n\"}, {expect: \"^PONG\"}]}",
+            "    fallback: {label: sorry, address: 127.0.0.1, port: 9009}",
+            "    proxy:",
+            "      queueSize: 10",
+            "      sendProxyProtocol: v2",
+            "      acceptProxyProtocolFrom: [127.0.0.0/8]",
+            "    realServers:",
+            "      app1: {address: 127.0.0.1, port: 9001, maxConnections: 100}",
+            "");
+
+    @Test
+    void readsEveryPartOfTheFileIntoTheModel() throws Exception {
+        ApplianceConfig c = ConfigFiles.parse(Path.of("lbkit.yaml"), FULL);
+        VirtualServer web = c.configuration().virtualServer("web").orElseThrow();
+        assertThat(web.forwardingMethod()).isEqualTo(ForwardingMethod.HTTP);
+        assertThat(web.scheduler()).isEqualTo(Scheduler.RR);
+        CookiePersistence cookie = (CookiePersistence) web.persistence();
+        assertThat(cookie.name()).isEqualTo("SRV");
+        assertThat(cookie.sameSite()).contains(CookiePersistence.SameSite.LAX);
+        HealthCheck.Http http = (HealthCheck.Http) web.healthCheck();
+        assertThat(http.path()).isEqualTo("/health");
+        assertThat(http.expectedStatus()).hasSize(2);
+        assertThat(http.settings().timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(web.realServer("app2").orElseThrow().requestedStatus()).isEqualTo(RequestedStatus.DRAIN);
+        VirtualServer tcp = c.configuration().virtualServer("tcp").orElseThrow();
+        assertThat(((SourceIpPersistence) tcp.persistence()).ipv4PrefixLength()).isEqualTo(24);
+        assertThat(tcp.fallback().orElseThrow().label()).isEqualTo("sorry");
+        assertThat(c.proxyOptions().get("tcp").queueSize()).isEqualTo(10);
+        assertThat(c.proxyOptions().get("tcp").sendProxyProtocol()).isEqualTo(ProxyOptions.ProxyProtocol.V2);
+        assertThat(c.proxyOptions()).doesNotContainKey("web");
+        assertThat(c.runtime().proxyIoThreads()).isEqualTo(2);
+        assertThat(c.admin().listenPort()).isZero();
+        assertThat(c.admin().keepVersions()).isEqualTo(3);
+    }
+
+    @Test
+    void writtenFileReadsBackToTheSameConfiguration() throws Exception {
+        ApplianceConfig c = ConfigFiles.parse(Path.of("lbkit.yaml"), FULL);
+        String yaml = ConfigEncoder.yaml(c);
+        assertThat(ConfigFiles.parse(Path.of("lbkit.yaml"), yaml)).isEqualTo(c);
+        String json = JsonWriter.write(ConfigEncoder.file(c));
+        assertThat(ConfigDecoder.file(JsonReader.read("body", json), Path.of("lbkit.yaml"))).isEqualTo(c);
+    }
+
+    @Test
+    void invalidValueIsReportedWithLbApiMessageFileLineAndField() {
+        String text = FULL.replace("        port: 9002", "        port: 70000");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("lbkit.yaml"), text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("lbkit.yaml:35:15: virtualServers.web.realServers.app2.port: ")
+                .hasMessageContaining("real server 'app2': port must be 0..65535 but was 70000");
+    }
+
+    @Test
+    void crossFieldRuleNamesTheRealServerLine() {
+        String text = "virtualServers:\n  dr:\n    vip: 10.0.0.1:80/tcp\n    forwardingMethod: dr\n"
+                + "    realServers:\n      web1:\n        address: 10.0.0.2\n        port: 8080\n";
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("c.yaml"), text))
+                .hasMessageStartingWith("c.yaml:8:15: virtualServers.dr.realServers.web1.port: ")
+                .hasMessageContaining("web1");
+    }
+
+    @Test
+    void unknownKeyIsAnErrorNamingTheKnownOnes() {
+        String text = FULL.replace("    idleTimeout: 60s", "    idelTimeout: 60s");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("lbkit.yaml"), text))
+                .hasMessageStartingWith("lbkit.yaml:28:18: virtualServers.web.idelTimeout: unknown key 'idelTimeout'")
+                .hasMessageContaining("idleTimeout");
+    }
+
+    @Test
+    void yamlSyntaxErrorGivesTheLine() {
+        String text = "virtualServers:\n  web:\n    vip: [127.0.0.1\n    scheduler: rr\n";
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("x.yaml:")
+                .hasMessageContaining("not valid YAML");
+        assertThat(lineOf(() -> ConfigFiles.parse(Path.of("x.yaml"), text))).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void duplicateKeyIsRejected() {
+        String text = "virtualServers:\n  web:\n    vip: 127.0.0.1:1/tcp\n  web:\n    vip: 127.0.0.1:2/tcp\n";
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), text)).hasMessageContaining("x.yaml:4:")
+                .hasMessageContaining("duplicate");
+    }
+
+    @Test
+    void badDurationAndBadEnumNameTheField() {
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"),
+                "virtualServers:\n  w:\n    vip: 127.0.0.1:1/tcp\n    idleTimeout: soon\n"))
+                .hasMessage("x.yaml:4:18: virtualServers.w.idleTimeout: must be a duration such as 250ms, 5s, 2m or "
+                        + "1h but was 'soon'");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"),
+                "virtualServers:\n  w:\n    vip: 127.0.0.1:1/tcp\n    forwardingMethod: teleport\n"))
+                .hasMessageStartingWith("x.yaml:4:23: virtualServers.w.forwardingMethod: must be one of "
+                        + "direct-routing, nat, tunnel, proxy, http but was 'teleport'");
+    }
+
+    @Test
+    void haAndTlsSectionsSayTheyAreNotYetAvailable() {
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), "ha:\n  peer: 10.0.0.2\n"))
+                .hasMessageContaining("x.yaml:2:").hasMessageContaining("not yet available");
+    }
+
+    @Test
+    void twoVirtualServersOnOneVipAreRejected() {
+        String text = "virtualServers:\n  a:\n    vip: 127.0.0.1:1/tcp\n  b:\n    vip: 127.0.0.1:1/tcp\n";
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), text))
+                .hasMessageContaining("both use VIP 127.0.0.1:1/tcp");
+    }
+
+    private static int lineOf(org.assertj.core.api.ThrowableAssert.ThrowingCallable c) {
+        try {
+            c.call();
+        } catch (ConfigException e) {
+            return e.line();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        throw new AssertionError("no exception");
+    }
+}
