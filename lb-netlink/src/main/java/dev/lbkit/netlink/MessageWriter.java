@@ -64,6 +64,17 @@ public final class MessageWriter {
         return this;
     }
 
+    /**
+     * Writes a family's fixed header (e.g. rtnetlink's struct ifaddrmsg) as given, padded to 4 bytes; the
+     * caller lays out its fields in host order.
+     */
+    public MessageWriter fixedHeader(byte[] header) {
+        ensure(Netlink.align(header.length));
+        System.arraycopy(header, 0, buf, pos, header.length);
+        pos += header.length;
+        return pad();
+    }
+
     /** Ends the current message, writing its length. */
     public MessageWriter end() {
         if (messageStart < 0) {
