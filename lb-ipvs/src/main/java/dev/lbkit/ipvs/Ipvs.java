@@ -31,6 +31,7 @@ public final class Ipvs implements AutoCloseable {
     private final int familyId;
     private final int version;
     private final int connectionTableSize;
+    private final Path procSysVs = Path.of("/proc/sys/net/ipv4/vs");
 
     private Ipvs(NetlinkSocket socket, int familyId, int[] info) {
         this.socket = socket;
@@ -236,6 +237,73 @@ public final class Ipvs implements AutoCloseable {
     /** Deletes every service ({@code ipvsadm -C}). */
     public void flush() {
         request(IpvsCodec.flush(new MessageWriter(32), familyId), "IPVS FLUSH");
+    }
+
+    /**
+     * Starts a connection-sync daemon ({@code ipvsadm --start-daemon}). One master and one backup may run at
+     * once; starting a role that already runs fails with EEXIST.
+     *
+     * @throws NetlinkException naming the daemon and the kernel's reason, e.g. ENODEV for an unknown interface
+     */
+    public void startSyncDaemon(IpvsSyncDaemon daemon) {
+        request(IpvsCodec.newDaemon(new MessageWriter(96), familyId, daemon),
+                "IPVS NEW_DAEMON " + describe(daemon));
+    }
+
+    /** Stops the sync daemon of one role ({@code ipvsadm --stop-daemon}); ESRCH when it does not run. */
+    public void stopSyncDaemon(IpvsSyncDaemon.Role role) {
+        request(IpvsCodec.delDaemon(new MessageWriter(48), familyId, role),
+                "IPVS DEL_DAEMON " + role.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The running sync daemons with every setting as the kernel holds it ({@code ipvsadm -L --daemon}). */
+    public List<IpvsSyncDaemon> syncDaemons() {
+        List<Message> ms = socket.dump(IpvsCodec.getDaemons(new MessageWriter(32), familyId).buffer(),
+                "IPVS GET_DAEMON (dump)");
+        List<IpvsSyncDaemon> out = new ArrayList<>(ms.size());
+        for (Message m : ms) {
+            out.add(IpvsCodec.parseDaemon(m));
+        }
+        return out;
+    }
+
+    private static String describe(IpvsSyncDaemon d) {
+        return d.role().name().toLowerCase(java.util.Locale.ROOT) + " (interface " + d.interfaceName() + ", syncid "
+                + d.syncId() + ")";
+    }
+
+    /**
+     * Reads an IPVS sysctl of this process's network namespace ({@code /proc/sys/net/ipv4/vs/...}).
+     *
+     * @throws IllegalStateException naming the file when it cannot be read
+     */
+    public int sysctl(IpvsSysctl sysctl) {
+        Path p = sysctl.path(procSysVs);
+        try {
+            return Integer.parseInt(Files.readString(p).trim());
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("IPVS sysctl " + sysctl.key() + ": cannot read " + p + ": " + e, e);
+        }
+    }
+
+    /**
+     * Sets an IPVS sysctl of this process's network namespace; the value takes effect at once and lasts until
+     * the next boot (put it in {@code /etc/sysctl.d/} to keep it).
+     *
+     * @throws IllegalArgumentException naming the sysctl when the value is not 0 or 1
+     * @throws IllegalStateException naming the file when it cannot be written (e.g. without root)
+     */
+    public void setSysctl(IpvsSysctl sysctl, int value) {
+        if (value != 0 && value != 1) {
+            throw new IllegalArgumentException("IPVS sysctl " + sysctl.key() + " must be 0 or 1 but was " + value);
+        }
+        Path p = sysctl.path(procSysVs);
+        try {
+            Files.writeString(p, Integer.toString(value));
+        } catch (IOException e) {
+            throw new IllegalStateException("IPVS sysctl " + sysctl.key() + ": cannot write " + p + " (it needs root"
+                    + " in this network namespace): " + e, e);
+        }
     }
 
     /** Sends a batch built by the codec; see {@link NetlinkSocket#requestBatch}. */

@@ -64,6 +64,19 @@ final class IpvsAttributes {
     static final int DEST_ATTR_TUN_PORT = 14;
     static final int DEST_ATTR_TUN_FLAGS = 15;
 
+    static final int DAEMON_ATTR_STATE = 1;
+    static final int DAEMON_ATTR_MCAST_IFN = 2;
+    static final int DAEMON_ATTR_SYNC_ID = 3;
+    static final int DAEMON_ATTR_SYNC_MAXLEN = 4;
+    static final int DAEMON_ATTR_MCAST_GROUP = 5;
+    static final int DAEMON_ATTR_MCAST_GROUP6 = 6;
+    static final int DAEMON_ATTR_MCAST_PORT = 7;
+    static final int DAEMON_ATTR_MCAST_TTL = 8;
+
+    static final int STATE_NONE = 0;
+    static final int STATE_MASTER = 1;
+    static final int STATE_BACKUP = 2;
+
     static final int STATS_ATTR_CONNS = 1;
     static final int STATS_ATTR_INPKTS = 2;
     static final int STATS_ATTR_OUTPKTS = 3;

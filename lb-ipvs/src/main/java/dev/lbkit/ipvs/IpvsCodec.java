@@ -166,6 +166,61 @@ final class IpvsCodec {
         return w.begin(familyId, REQUEST).genlHeader(CMD_FLUSH, GENL_VERSION).end();
     }
 
+    /** Starts a sync daemon; optional settings left at 0/null are not sent (the kernel picks its defaults). */
+    static MessageWriter newDaemon(MessageWriter w, int familyId, IpvsSyncDaemon d) {
+        w.begin(familyId, REQUEST).genlHeader(CMD_NEW_DAEMON, GENL_VERSION);
+        int nest = w.beginNested(CMD_ATTR_DAEMON);
+        w.putU32(DAEMON_ATTR_STATE, d.role().kernelValue);
+        w.putString(DAEMON_ATTR_MCAST_IFN, d.interfaceName());
+        w.putU32(DAEMON_ATTR_SYNC_ID, d.syncId());
+        if (d.maxLength() != 0) {
+            w.putU16(DAEMON_ATTR_SYNC_MAXLEN, d.maxLength());
+        }
+        if (d.multicastGroup() != null) {
+            // in_addr / in6_addr: network order; the port below is host order (nla_get_u16)
+            w.putAddress(d.ipv4Group() ? DAEMON_ATTR_MCAST_GROUP : DAEMON_ATTR_MCAST_GROUP6, d.multicastGroup());
+        }
+        if (d.multicastPort() != 0) {
+            w.putU16(DAEMON_ATTR_MCAST_PORT, d.multicastPort());
+        }
+        if (d.multicastTtl() != 0) {
+            w.putU8(DAEMON_ATTR_MCAST_TTL, d.multicastTtl());
+        }
+        w.endNested(nest);
+        return w.end();
+    }
+
+    /** Stops the sync daemon of one role. */
+    static MessageWriter delDaemon(MessageWriter w, int familyId, IpvsSyncDaemon.Role role) {
+        w.begin(familyId, REQUEST).genlHeader(CMD_DEL_DAEMON, GENL_VERSION);
+        int nest = w.beginNested(CMD_ATTR_DAEMON);
+        w.putU32(DAEMON_ATTR_STATE, role.kernelValue);
+        w.endNested(nest);
+        return w.end();
+    }
+
+    /** The dump of the running sync daemons (0, 1 or 2 replies). */
+    static MessageWriter getDaemons(MessageWriter w, int familyId) {
+        return w.begin(familyId, Netlink.NLM_F_REQUEST).genlHeader(CMD_GET_DAEMON, GENL_VERSION).end();
+    }
+
+    static IpvsSyncDaemon parseDaemon(Message m) {
+        Attributes d = m.genlAttributes().require(CMD_ATTR_DAEMON, "IPVS sync daemon").attributes();
+        InetAddress group = null;
+        if (d.has(DAEMON_ATTR_MCAST_GROUP)) {
+            group = d.get(DAEMON_ATTR_MCAST_GROUP).address(4);
+        } else if (d.has(DAEMON_ATTR_MCAST_GROUP6)) {
+            group = d.get(DAEMON_ATTR_MCAST_GROUP6).address(16);
+        }
+        return new IpvsSyncDaemon(
+                IpvsSyncDaemon.Role.ofKernelValue(d.require(DAEMON_ATTR_STATE, "IPVS sync daemon").u32()),
+                d.require(DAEMON_ATTR_MCAST_IFN, "IPVS sync daemon").string(),
+                d.require(DAEMON_ATTR_SYNC_ID, "IPVS sync daemon").u32(),
+                d.has(DAEMON_ATTR_SYNC_MAXLEN) ? d.get(DAEMON_ATTR_SYNC_MAXLEN).u16() : 0, group,
+                d.has(DAEMON_ATTR_MCAST_PORT) ? d.get(DAEMON_ATTR_MCAST_PORT).u16() : 0,
+                d.has(DAEMON_ATTR_MCAST_TTL) ? d.get(DAEMON_ATTR_MCAST_TTL).u8() : 0);
+    }
+
     static IpvsService parseService(Message m) {
         Attributes s = m.genlAttributes().require(CMD_ATTR_SERVICE, "IPVS service").attributes();
         IpFamily family = family(s.require(SVC_ATTR_AF, "IPVS service").u16());

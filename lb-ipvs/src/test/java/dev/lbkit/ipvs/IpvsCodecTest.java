@@ -250,4 +250,75 @@ class IpvsCodecTest {
         assertThat(d.inactiveConnections()).isEqualTo(4);
         assertThat(d.persistentConnections()).isEqualTo(1);
     }
+
+    @Test
+    void startingASyncDaemonSendsStateInterfaceAndIdPlusOnlyTheSettingsGivenWithAHostOrderPort() {
+        IpvsSyncDaemon d = new IpvsSyncDaemon(IpvsSyncDaemon.Role.MASTER, "eth0", 5, 1400, ip("224.0.0.81"), 8848, 2);
+        assertThat(hex(IpvsCodec.newDaemon(new MessageWriter(), FAMILY, d).toByteArray())).isEqualTo(golden("""
+                54 00 00 00 | 23 00 | 05 00 | 00 00 00 00 | 00 00 00 00
+                09 01 00 00
+                40 00 03 80
+                  08 00 01 00 | 01 00 00 00
+                  09 00 02 00 | 65 74 68 30 | 00 00 00 00
+                  08 00 03 00 | 05 00 00 00
+                  06 00 04 00 | 78 05 00 00
+                  08 00 05 00 | e0 00 00 51
+                  06 00 07 00 | 90 22 00 00
+                  05 00 08 00 | 02 00 00 00
+                """));
+        IpvsSyncDaemon minimal = IpvsSyncDaemon.of(IpvsSyncDaemon.Role.BACKUP, "eth1", 0);
+        assertThat(hex(IpvsCodec.newDaemon(new MessageWriter(), FAMILY, minimal).toByteArray())).isEqualTo(golden("""
+                34 00 00 00 | 23 00 | 05 00 | 00 00 00 00 | 00 00 00 00
+                09 01 00 00
+                20 00 03 80
+                  08 00 01 00 | 02 00 00 00
+                  09 00 02 00 | 65 74 68 31 | 00 00 00 00
+                  08 00 03 00 | 00 00 00 00
+                """));
+        IpvsSyncDaemon v6 = new IpvsSyncDaemon(IpvsSyncDaemon.Role.MASTER, "eth0", 1, 0, ip("ff02::81"), 0, 0);
+        assertThat(hex(IpvsCodec.newDaemon(new MessageWriter(), FAMILY, v6).toByteArray())).endsWith(golden("""
+                14 00 06 00 | ff 02 00 00 00 00 00 00 00 00 00 00 00 00 00 81
+                """));
+    }
+
+    @Test
+    void stoppingAndListingSyncDaemons() {
+        assertThat(hex(IpvsCodec.delDaemon(new MessageWriter(), FAMILY, IpvsSyncDaemon.Role.BACKUP).toByteArray()))
+                .isEqualTo(golden("""
+                20 00 00 00 | 23 00 | 05 00 | 00 00 00 00 | 00 00 00 00
+                0a 01 00 00
+                0c 00 03 80
+                  08 00 01 00 | 02 00 00 00
+                """));
+        assertThat(hex(IpvsCodec.getDaemons(new MessageWriter(), FAMILY).toByteArray()))
+                .isEqualTo(golden("14 00 00 00 | 23 00 | 01 00 | 00 00 00 00 | 00 00 00 00 | 0b 01 00 00"));
+    }
+
+    /** A reply as ip_vs_genl_fill_daemon writes it: every setting, the group as in_addr. */
+    @Test
+    void parsesAKernelSyncDaemonReply() {
+        MessageWriter w = new MessageWriter();
+        w.begin(FAMILY, Netlink.NLM_F_MULTI).genlHeader(IpvsAttributes.CMD_NEW_DAEMON, 1);
+        int n = w.beginNested(IpvsAttributes.CMD_ATTR_DAEMON);
+        w.putU32(1, 2).putString(2, "bond0").putU32(3, 9).putU16(4, 1472).putU16(7, 8848).putU8(8, 1)
+                .putAddress(5, ip("224.0.0.81"));
+        w.endNested(n);
+        w.end();
+        assertThat(IpvsCodec.parseDaemon(Message.parseAll(w.buffer()).get(0))).isEqualTo(new IpvsSyncDaemon(
+                IpvsSyncDaemon.Role.BACKUP, "bond0", 9, 1472, ip("224.0.0.81"), 8848, 1));
+    }
+
+    @Test
+    void syncDaemonSettingsOutOfRangeAreRejectedNamingTheField() {
+        assertThatThrownBy(() -> IpvsSyncDaemon.of(IpvsSyncDaemon.Role.MASTER, "eth0", 256))
+                .hasMessage("sync daemon: syncId must be 0..255 but was 256");
+        assertThatThrownBy(() -> IpvsSyncDaemon.of(IpvsSyncDaemon.Role.MASTER, "a-much-too-long-name", 1))
+                .hasMessage("sync daemon: interfaceName must be 1..15 characters but was 'a-much-too-long-name'");
+        assertThatThrownBy(() -> new IpvsSyncDaemon(IpvsSyncDaemon.Role.MASTER, "eth0", 1, 0, ip("10.0.0.1"), 0, 0))
+                .hasMessage("sync daemon: multicastGroup must be a multicast address but was 10.0.0.1");
+        assertThatThrownBy(() -> new IpvsSyncDaemon(IpvsSyncDaemon.Role.MASTER, "eth0", 1, 0, null, 70000, 0))
+                .hasMessage("sync daemon: multicastPort must be 0..65535 but was 70000");
+        assertThatThrownBy(() -> new IpvsSyncDaemon(IpvsSyncDaemon.Role.MASTER, "eth0", 1, 0, null, 0, 256))
+                .hasMessage("sync daemon: multicastTtl must be 0..255 but was 256");
+    }
 }

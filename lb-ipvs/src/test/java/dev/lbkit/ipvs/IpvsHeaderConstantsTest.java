@@ -25,7 +25,8 @@ class IpvsHeaderConstantsTest {
 
     static String headerName(String field) {
         if (field.startsWith("CMD_") || field.startsWith("SVC_ATTR_") || field.startsWith("DEST_ATTR_")
-                || field.startsWith("STATS_ATTR_") || field.startsWith("INFO_ATTR_") || field.startsWith("GENL_")) {
+                || field.startsWith("STATS_ATTR_") || field.startsWith("INFO_ATTR_") || field.startsWith("GENL_")
+                || field.startsWith("DAEMON_ATTR_")) {
             return "IPVS_" + field;
         }
         if (field.startsWith("TUNNEL_TYPE_")) {
@@ -52,7 +53,8 @@ class IpvsHeaderConstantsTest {
             checked.add(name);
         }
         assertThat(checked).hasSizeGreaterThan(70).contains("IPVS_SVC_ATTR_STATS64", "IPVS_DEST_ATTR_TUN_FLAGS",
-                "IPVS_CMD_FLUSH", "IP_VS_SVC_F_SCHED3", "IP_VS_CONN_F_DROUTE");
+                "IPVS_CMD_FLUSH", "IP_VS_SVC_F_SCHED3", "IP_VS_CONN_F_DROUTE", "IPVS_DAEMON_ATTR_MCAST_TTL",
+                "IP_VS_STATE_BACKUP");
         assertThat(IpvsAttributes.GENL_NAME).isEqualTo("IPVS"); // #define IPVS_GENL_NAME "IPVS"
     }
 }
