@@ -128,12 +128,12 @@ public final class HttpBodyScanner {
 
     /**
      * Tells the scanner the input ended (the peer closed). A body running {@linkplain BodyFraming#UNTIL_CLOSE
-     * until close} becomes complete.
+     * until close} becomes complete, and so does a {@linkplain BodyFraming#TUNNEL tunnel}.
      *
      * @return whether the body is complete; false means it was truncated
      */
     public boolean endOfInput() {
-        if (framing == BodyFraming.UNTIL_CLOSE) {
+        if (framing == BodyFraming.UNTIL_CLOSE || framing == BodyFraming.TUNNEL) {
             complete = true;
         }
         return complete;

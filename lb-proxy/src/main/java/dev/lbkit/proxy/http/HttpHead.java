@@ -360,7 +360,7 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
 
     /** The number of bytes {@link #encodeTo(ByteBuffer)} writes. */
     public int encodedLength() {
-        int n = startLineLength() + 2;
+        int n = startLineLength() + 4;
         for (int i = 0; i < fieldCount; i++) {
             n += fields[i * 4 + 1] + 2 + fields[i * 4 + 3] + 2;
         }
