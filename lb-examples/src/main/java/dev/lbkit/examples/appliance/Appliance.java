@@ -1,0 +1,261 @@
+package dev.lbkit.examples.appliance;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.jmx.JmxReporter;
+import dev.lbkit.api.Configuration;
+import dev.lbkit.api.ConfigurationDiff;
+import dev.lbkit.api.LoadBalancer;
+import dev.lbkit.api.LoadBalancerStatus;
+import dev.lbkit.api.VirtualServer;
+import dev.lbkit.health.HealthChecker;
+import dev.lbkit.ipvs.IpvsDataplane;
+import dev.lbkit.proxy.ProxyDataplane;
+import dev.lbkit.proxy.ProxyOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running appliance: a {@link LoadBalancer} with the proxy dataplane, the IPVS dataplane (when enabled)
+ * and lb-health's {@link HealthChecker}, driven by the configuration file; the REST API; metrics. Every change
+ * (reload, REST edit, operator action) goes through {@link #change}, one at a time: it validates, applies only
+ * the difference, writes the file atomically (unless the file is where it came from), bumps the version and
+ * writes the audit log.
+ */
+final class Appliance implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Appliance.class);
+
+    private final Path configFile;
+    private final Path stateDirectory;
+    private final MetricRegistry metrics = new MetricRegistry();
+    private final ProxyDataplane proxy;
+    private final IpvsDataplane ipvs; // nullable
+    private final LoadBalancer lb;
+    private final ConfigStore store;
+    private final AuditLog audit;
+    private final Credentials credentials;
+    private final JmxReporter jmx; // nullable
+    private AdminServer admin; // nullable
+    private ApplianceConfig current;
+    private long version = 1;
+
+    /** What a change did: the diff and the version after it. */
+    record Result(ConfigurationDiff diff, long version, boolean applied) {}
+
+    /** The version a caller based its edit on is no longer current. */
+    static final class VersionConflict extends Exception {
+        private static final long serialVersionUID = 1L;
+        final long current;
+
+        VersionConflict(long expected, long current) {
+            super("the configuration changed meanwhile: expected version " + expected + " but it is " + current
+                    + "; read it again and retry");
+            this.current = current;
+        }
+    }
+
+    /** An edit of the whole appliance configuration. */
+    interface Edit {
+        ApplianceConfig apply(ApplianceConfig current) throws ConfigException;
+    }
+
+    Appliance(Path configFile, ApplianceConfig config, PrintStream out) throws IOException {
+        this.configFile = configFile.toAbsolutePath();
+        this.stateDirectory = StateDirectory.resolve(this.configFile, config.admin());
+        ApplianceConfig.Runtime rt = config.runtime();
+        this.proxy = ProxyDataplane.builder().metricRegistry(metrics).ioThreads(rt.proxyIoThreads()).build();
+        this.ipvs = rt.ipvs() ? new IpvsDataplane() : null;
+        LoadBalancer.Builder b = LoadBalancer.builder().dataplane(proxy)
+                .healthMonitor(HealthChecker.builder().metricRegistry(metrics).historySize(rt.healthHistory())
+                        .ioThreads(1).blockingThreads(1).build())
+                .healthHistory(rt.healthHistory());
+        if (ipvs != null) {
+            b.dataplane(ipvs);
+        }
+        this.lb = b.build();
+        this.store = new ConfigStore(this.configFile, stateDirectory.resolve("versions"), config.admin().keepVersions());
+        this.audit = new AuditLog(stateDirectory.resolve("audit.log"), Clock.systemUTC());
+        this.credentials = new Credentials(stateDirectory.resolve("credentials.properties"),
+                config.admin().passwordHash());
+        this.current = new ApplianceConfig(Configuration.empty(), Map.of(), config.admin(), config.runtime());
+        try {
+            applyNow(config.configuration(), config.proxyOptions());
+            this.current = config;
+            audit.record("system", "start", "start", "version " + version + ": " + config.configuration().size()
+                    + " virtual servers from " + this.configFile);
+            this.jmx = config.admin().jmx() ? JmxReporter.forRegistry(metrics).inDomain("lbkit").build() : null;
+            if (jmx != null) {
+                jmx.start();
+            }
+            if (config.admin().listenPort() >= 0) {
+                admin = new AdminServer(this, config.admin(), stateDirectory);
+                admin.start();
+                out.println("lbkit appliance: REST API on https://" + hostPort(admin.address()) + "/api/v1/");
+            }
+            credentials.setupToken().ifPresent(t -> {
+                out.println("lbkit appliance: no admin password is set. One-time setup token (valid until a "
+                        + "password is set or the appliance restarts):");
+                out.println("  " + t);
+                out.println("  set the password with: curl -k -X POST -H 'Authorization: Bearer " + t + "' "
+                        + "-d '{\"password\":\"...\"}' https://" + (admin == null ? "127.0.0.1:9443"
+                                : hostPort(admin.address())) + "/api/v1/setup");
+            });
+        } catch (RuntimeException | IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    /** Changes the running configuration; see the class comment. */
+    synchronized Result change(String who, String via, String action, Edit edit, boolean dryRun,
+            Long expectedVersion, boolean persist) throws ConfigException, VersionConflict, IOException {
+        if (expectedVersion != null && expectedVersion != version) {
+            throw new VersionConflict(expectedVersion, version);
+        }
+        ApplianceConfig next = edit.apply(current);
+        ConfigurationDiff diff = lb.dryRun(next.configuration()); // routes every VIP to a dataplane, or throws
+        boolean optionsChanged = !next.proxyOptions().equals(current.proxyOptions());
+        if (dryRun || (diff.isEmpty() && !optionsChanged)) {
+            return new Result(diff, version, false);
+        }
+        ApplianceConfig before = current;
+        applyNow(next.configuration(), next.proxyOptions());
+        current = next;
+        if (persist) {
+            try {
+                store.write(ConfigEncoder.yaml(current));
+            } catch (IOException e) {
+                log.error("cannot write {}; undoing the change: {}", configFile, e.toString());
+                applyNow(before.configuration(), before.proxyOptions());
+                current = before;
+                throw e;
+            }
+        }
+        version++;
+        audit.record(who, via, action, "version " + version + ": " + diff.toString().replace('\n', ';')
+                + (optionsChanged ? "; proxy options changed" : ""));
+        return new Result(diff, version, true);
+    }
+
+    /** Applies proxy options and then the configuration; the options of VIPs that went away are dropped. */
+    private void applyNow(Configuration configuration, Map<String, ProxyOptions> options) {
+        Map<String, ProxyOptions> before = new LinkedHashMap<>(current == null ? Map.of() : current.proxyOptions());
+        Set<String> labels = new HashSet<>(before.keySet());
+        labels.addAll(options.keySet());
+        for (String label : labels) {
+            if (!Objects.equals(before.get(label), options.get(label))) {
+                proxy.setOptions(label, options.get(label));
+            }
+        }
+        try {
+            lb.apply(configuration);
+        } catch (RuntimeException e) {
+            for (String label : labels) {
+                if (!Objects.equals(before.get(label), options.get(label))) {
+                    proxy.setOptions(label, before.get(label));
+                }
+            }
+            throw explain(configuration, e);
+        }
+    }
+
+    private RuntimeException explain(Configuration configuration, RuntimeException e) {
+        if (ipvs == null && e instanceof IllegalArgumentException) {
+            for (VirtualServer vs : configuration.virtualServers()) {
+                if (vs.forwardingMethod().isKernel()) {
+                    return new IllegalArgumentException(vs.describe() + " uses " + vs.forwardingMethod()
+                            + ", which needs the IPVS dataplane, but dataplanes.ipvs.enabled is false", e);
+                }
+            }
+        }
+        return e;
+    }
+
+    /** Re-reads the configuration file and applies the difference (SIGHUP and {@code POST /reload}). */
+    Result reload(String who, String via) throws ConfigException, IOException, VersionConflict {
+        ApplianceConfig loaded = ConfigFiles.load(configFile);
+        synchronized (this) {
+            if (!loaded.admin().equals(current.admin()) || !loaded.runtime().equals(current.runtime())) {
+                log.warn("{}: admin, dataplanes and health settings change only at restart; reloading the virtual "
+                        + "servers only", configFile);
+            }
+        }
+        return change(who, via, "reload", c -> c.withServers(loaded.configuration(), loaded.proxyOptions()), false,
+                null, false);
+    }
+
+    synchronized ApplianceConfig current() {
+        return current;
+    }
+
+    synchronized long version() {
+        return version;
+    }
+
+    LoadBalancerStatus status() {
+        return lb.status();
+    }
+
+    LoadBalancer loadBalancer() {
+        return lb;
+    }
+
+    ProxyDataplane proxy() {
+        return proxy;
+    }
+
+    MetricRegistry metrics() {
+        return metrics;
+    }
+
+    AuditLog audit() {
+        return audit;
+    }
+
+    Credentials credentials() {
+        return credentials;
+    }
+
+    Path configFile() {
+        return configFile;
+    }
+
+    Path stateDirectory() {
+        return stateDirectory;
+    }
+
+    ConfigStore store() {
+        return store;
+    }
+
+    /** Where the REST API listens, if it runs. */
+    Optional<InetSocketAddress> adminAddress() {
+        return admin == null ? Optional.empty() : Optional.of(admin.address());
+    }
+
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (jmx != null) {
+            jmx.close();
+        }
+        lb.close();
+    }
+}
