@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The kernel fast path: {@link ForwardingMethod#DIRECT_ROUTING}, {@link ForwardingMethod#NAT} and
@@ -29,9 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Reconciling</h2>
  * {@link #apply} folds the diff into the configuration this dataplane runs, reads the kernel's table (one dump
- * of the services, one of the destinations of each service it runs), computes the minimal set of changes and
- * sends only those, batched into few datagrams. Re-applying an unchanged configuration sends no change; one
- * changed weight sends one message. Entries lbkit did not create are left alone: a kernel service whose VIP no
+ * of the services, and one of the destinations of each virtual server the diff adds, changes or removes),
+ * computes the minimal set of changes for those and sends only them, batched into few datagrams. One changed
+ * weight therefore costs two dumps and one message however large the table is. {@link #reconcile()} compares
+ * every virtual server (one destination dump each) and repairs drift. Re-applying an unchanged configuration
+ * sends no change. Entries lbkit did not create are left alone: a kernel service whose VIP no
  * virtual server of this dataplane has (now or since it was created) is never touched, unless
  * {@link Builder#ownsTable(boolean)} makes lbkit the owner of the whole table. Within a virtual server lbkit
  * runs, the destinations are exactly its real servers (plus the fallback server when no real server has a
@@ -118,7 +121,7 @@ public final class IpvsDataplane implements Dataplane {
             }
             if (running.containsKey(virtualServer)) {
                 try {
-                    reconcile(new LinkedHashMap<>(running), Set.of());
+                    reconcile(new LinkedHashMap<>(running), Set.of(), Set.of(virtualServer));
                 } catch (RuntimeException e) {
                     options.put(virtualServer, old);
                     throw e;
@@ -151,6 +154,7 @@ public final class IpvsDataplane implements Dataplane {
         synchronized (lock) {
             Map<String, VirtualServer> next = new LinkedHashMap<>(running);
             Set<IpvsServiceKey> leaving = new HashSet<>();
+            Set<String> touched = new HashSet<>();
             for (VirtualServer v : diff.removed()) {
                 next.remove(v.label());
                 leaving.add(IpvsServiceKey.of(v.vip()));
@@ -158,11 +162,13 @@ public final class IpvsDataplane implements Dataplane {
             for (ConfigurationDiff.VirtualServerChange c : diff.changed()) {
                 next.put(c.label(), c.after());
                 leaving.add(IpvsServiceKey.of(c.before().vip()));
+                touched.add(c.label());
             }
             for (VirtualServer v : diff.added()) {
                 next.put(v.label(), v);
+                touched.add(v.label());
             }
-            reconcile(next, leaving);
+            reconcile(next, leaving, touched);
         }
     }
 
@@ -174,11 +180,18 @@ public final class IpvsDataplane implements Dataplane {
      */
     public void reconcile() {
         synchronized (lock) {
-            reconcile(new LinkedHashMap<>(running), Set.of());
+            reconcile(new LinkedHashMap<>(running), Set.of(), null);
         }
     }
 
-    private void reconcile(Map<String, VirtualServer> next, Set<IpvsServiceKey> leaving) {
+    /**
+     * Makes the kernel match {@code next}. With {@code scope} null every service is compared (a full read: one
+     * dump of the services and one of the destinations of each); otherwise only the virtual servers labelled
+     * in {@code scope} and the services in {@code leaving} (one dump of the services, one of the destinations
+     * of each of those), so that a one-weight change reads two dumps and sends one message whatever the size of
+     * the table.
+     */
+    private void reconcile(Map<String, VirtualServer> next, Set<IpvsServiceKey> leaving, Set<String> scope) {
         if (closed) {
             throw new IllegalStateException("dataplane '" + name + "' is closed");
         }
@@ -186,18 +199,50 @@ public final class IpvsDataplane implements Dataplane {
         Ipvs client = open();
         Set<IpvsServiceKey> wanted = new HashSet<>();
         nextDesired.values().forEach(d -> wanted.add(d.key()));
+        Set<IpvsServiceKey> deletable = new HashSet<>(managed);
+        deletable.addAll(leaving);
+        Set<IpvsServiceKey> compared;
+        List<DesiredService> target;
+        if (scope == null) {
+            compared = null;
+            target = new ArrayList<>(nextDesired.values());
+        } else {
+            compared = new HashSet<>(leaving);
+            deletable.forEach(k -> {
+                if (!wanted.contains(k)) {
+                    compared.add(k);
+                }
+            });
+            target = new ArrayList<>();
+            for (String label : scope) {
+                DesiredService d = nextDesired.get(label);
+                if (d != null) {
+                    target.add(d);
+                    compared.add(d.key());
+                }
+            }
+        }
         Map<IpvsServiceKey, IpvsEntry> before;
         try {
-            before = read(client, wanted);
+            // destinations of what is compared, and of what may be deleted (to restore it on a failure)
+            before = read(client, k -> compared == null ? wanted.contains(k) || ownsTable || deletable.contains(k)
+                    : compared.contains(k) || (ownsTable && !wanted.contains(k)));
         } catch (NetlinkException e) {
             throw new DataplaneException(null, "IPVS: reading the table: " + e.getMessage(), e);
         }
-        Set<IpvsServiceKey> deletable = new HashSet<>(managed);
-        deletable.addAll(leaving);
         if (ownsTable) {
             deletable.addAll(before.keySet());
         }
-        List<Change> plan = Plan.compute(nextDesired.values(), before, deletable);
+        Map<IpvsServiceKey, IpvsEntry> kernel = before;
+        if (compared != null) {
+            kernel = new LinkedHashMap<>();
+            for (Map.Entry<IpvsServiceKey, IpvsEntry> e : before.entrySet()) {
+                if (compared.contains(e.getKey()) || !wanted.contains(e.getKey())) {
+                    kernel.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        List<Change> plan = Plan.compute(target, kernel, deletable);
         if (!plan.isEmpty()) {
             send(client, plan, before);
         }
@@ -231,9 +276,14 @@ public final class IpvsDataplane implements Dataplane {
 
     /** Services (one dump) and the destinations of those in {@code withDestinations}. */
     private static Map<IpvsServiceKey, IpvsEntry> read(Ipvs client, Set<IpvsServiceKey> withDestinations) {
+        return read(client, withDestinations::contains);
+    }
+
+    /** Services (one dump) and the destinations (one dump each) of those {@code withDestinations} accepts. */
+    private static Map<IpvsServiceKey, IpvsEntry> read(Ipvs client, Predicate<IpvsServiceKey> withDestinations) {
         Map<IpvsServiceKey, IpvsEntry> out = new LinkedHashMap<>();
         for (IpvsService s : client.services()) {
-            List<IpvsDestination> d = withDestinations.contains(s.key()) ? client.destinations(s.key()) : List.of();
+            List<IpvsDestination> d = withDestinations.test(s.key()) ? client.destinations(s.key()) : List.of();
             out.put(s.key(), new IpvsEntry(s, d));
         }
         return out;

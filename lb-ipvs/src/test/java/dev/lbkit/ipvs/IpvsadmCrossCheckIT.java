@@ -200,8 +200,11 @@ class IpvsadmCrossCheckIT {
             Configuration c2 = Configuration.builder().addAll(c.virtualServers().stream()
                     .map(v -> v.label().equals("web") ? web.withRealServer(web.realServer("app1").orElseThrow()
                             .withWeight(7)) : v).toList()).build();
+            long messages = d.ipvs().messagesSent();
             d.apply(ConfigurationDiff.between(c, c2));
             assertThat(d.changesSent()).isEqualTo(after + 1);
+            // only the changed virtual server is read: the service dump, its destination dump, the one change
+            assertThat(d.ipvs().messagesSent() - messages).isEqualTo(3);
             assertThat(Shell.run("ipvsadm -Ln -t 10.0.0.1:80")).contains("-> 10.0.1.1:8080                Masq    7");
             // a second dataplane (a restarted application) takes over the table without a message
             try (IpvsDataplane again = dataplane()) {
