@@ -697,6 +697,7 @@ public final class VrrpRouter implements AutoCloseable {
                 }
             }
         }
+        warmUp(c, ch);
         InetAddress source = c.unicastSource();
         if (source == null) {
             for (RouteNetlink.Address a : present) {
@@ -721,6 +722,23 @@ public final class VrrpRouter implements AutoCloseable {
         ch.byVrid.put(c.vrid(), inst);
         inst.sm.start(now, usable(c.interfaceName()));
         reevaluate(now);
+    }
+
+    /**
+     * Runs the code of a takeover once without effect (address request built, an absent address removed, an ARP
+     * frame built), so that class loading and JNR-FFI stub generation do not delay the first real takeover.
+     */
+    private void warmUp(VrrpInstanceConfig c, Channel ch) {
+        for (VrrpInstanceConfig.VirtualAddress v : c.virtualAddresses()) {
+            RouteNetlink.newAddressRequest(new dev.lbkit.netlink.MessageWriter(128), ch.ifindex, v.address(),
+                    v.prefixLength(), c.label(), 0);
+            rtnl.removeAddress(ch.ifindex, v.address(), v.prefixLength()); // absent now: EADDRNOTAVAIL path
+            Arp.gratuitous(new byte[6], v.address());
+        }
+        Arp.broadcastAddress(ch.ifindex);
+        VrrpCodec.Advert a = new VrrpCodec.Advert(c.vrid(), c.priority(), c.advertCentis(), c.addresses());
+        VrrpCodec.ipv4Packet(VrrpCodec.encode(a, VRRP_GROUP_V4, VRRP_GROUP_V4, c.checksumMode()), VRRP_GROUP_V4,
+                VRRP_GROUP_V4, VrrpCodec.TTL);
     }
 
     private void stopInstance(Instance inst, long now) {

@@ -256,8 +256,10 @@ final class VrrpStateMachine {
     }
 
     private void becomeMaster(long now, String reason) {
-        send(effectivePriority());
+        // Floating IPs and gratuitous ARPs first: the clients' outage ends with the ARP, the peer needs the advert
+        // only to stay backup (it is one packet later, microseconds).
         actions.takeAddresses();
+        send(effectivePriority());
         becameMaster++;
         masterAddress = null;
         deadline = now + centisToNanos(advertCentis);
