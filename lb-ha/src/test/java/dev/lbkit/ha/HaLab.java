@@ -1,0 +1,267 @@
+package dev.lbkit.ha;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A throw-away network of namespaces: a bridge in {@code <prefix>-br}, two load-balancer nodes {@code <prefix>-1}
+ * and {@code <prefix>-2} (10.77.0.1 and .2 on their {@code eth0}, fixed MACs 02:77:00:00:00:01/02) and a client
+ * {@code <prefix>-c} (10.77.0.10). The prefix is {@code lbk-ha-} and a random suffix. {@link #close()} stops every
+ * process the lab started, kills whatever else still runs inside its namespaces, and deletes them; it runs also
+ * when a test fails.
+ */
+final class HaLab implements AutoCloseable {
+    static final String VIP = "10.77.0.100";
+    static final String MAC1 = "02:77:00:00:00:01";
+    static final String MAC2 = "02:77:00:00:00:02";
+
+    final String prefix;
+    final Path dir;
+    private final List<Process> processes = new ArrayList<>();
+    private final List<String> namespaces = new ArrayList<>();
+
+    HaLab() {
+        prefix = "lbk-ha-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+        try {
+            dir = Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            for (String n : List.of("br", "1", "2", "c")) {
+                sh("ip", "netns", "add", ns(n));
+                namespaces.add(ns(n));
+                sh("ip", "-n", ns(n), "link", "set", "lo", "up");
+            }
+            sh("ip", "-n", ns("br"), "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
+            sh("ip", "-n", ns("br"), "link", "set", "br0", "up");
+            String[][] nodes = {{"1", MAC1, "10.77.0.1/24"}, {"2", MAC2, "10.77.0.2/24"},
+                    {"c", "02:77:00:00:00:0a", "10.77.0.10/24"}};
+            for (String[] n : nodes) {
+                sh("ip", "link", "add", "p" + n[0], "netns", ns("br"), "type", "veth", "peer", "name", "eth0",
+                        "netns", ns(n[0]), "address", n[1]);
+                sh("ip", "-n", ns("br"), "link", "set", "p" + n[0], "master", "br0", "up");
+                sh("ip", "-n", ns(n[0]), "addr", "add", n[2], "dev", "eth0");
+                sh("ip", "-n", ns(n[0]), "link", "set", "eth0", "up");
+                sh("ip", "netns", "exec", ns(n[0]), "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    String ns(String node) {
+        return prefix + "-" + node;
+    }
+
+    /** The path a {@link VrrpRouter} enters: /run/netns/&lt;name&gt;. */
+    String nsPath(String node) {
+        return "/run/netns/" + ns(node);
+    }
+
+    /** An instance on node's eth0 for the lab's VIP with the given priority and interval (preempt on). */
+    static VrrpInstanceConfig.Builder instance(int priority, Duration advert) {
+        return VrrpInstanceConfig.builder("vi_51").interfaceName("eth0").vrid(51).priority(priority)
+                .advertInterval(advert).virtualAddress(VIP + "/24").garpRefreshDelay(Duration.ZERO);
+    }
+
+    /** Starts keepalived in a node (VRRP only, its own config and pid files in the lab's directory). */
+    Keepalived keepalived(String node, int priority, String advert, String extra) {
+        String name = "ka" + node + "-" + processes.size();
+        Path conf = dir.resolve(name + ".conf");
+        String text = "global_defs {\n  router_id " + name + "\n  vrrp_garp_master_delay 0\n}\n"
+                + "vrrp_instance vi_51 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n"
+                + "  priority " + priority + "\n  advert_int " + advert + "\n  version 3\n" + extra
+                + "  virtual_ipaddress {\n    " + VIP + "/24\n  }\n}\n";
+        Path log = dir.resolve(name + ".log");
+        try {
+            Files.writeString(conf, text);
+            Process p = new ProcessBuilder("ip", "netns", "exec", ns(node), "keepalived", "-n", "-l", "-D", "-P",
+                    "-f", conf.toString(), "-p", dir.resolve(name + ".pid").toString(), "-r",
+                    dir.resolve(name + "-vrrp.pid").toString(), "-c", dir.resolve(name + "-chk.pid").toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            processes.add(p);
+            return new Keepalived(p, dir.resolve(name + "-vrrp.pid"), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A keepalived process in a node. */
+    final class Keepalived {
+        final Process main;
+        final Path vrrpPidFile;
+        final Path log;
+
+        Keepalived(Process main, Path vrrpPidFile, Path log) {
+            this.main = main;
+            this.vrrpPidFile = vrrpPidFile;
+            this.log = log;
+        }
+
+        /** SIGKILL to the VRRP child first (no priority 0), then the parent. */
+        void kill() throws Exception {
+            awaitTrue(Duration.ofSeconds(10), () -> Files.exists(vrrpPidFile), "keepalived's vrrp pid file");
+            String pid = Files.readString(vrrpPidFile).trim();
+            sh("kill", "-KILL", pid);
+            main.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+
+        /** SIGTERM: keepalived's clean stop. */
+        void stop() throws InterruptedException {
+            main.destroy();
+            main.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        String log() {
+            try {
+                return Files.readString(log);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Whether the node's eth0 has the lab's VIP now. */
+    boolean holdsVip(String node) {
+        return sh("ip", "-n", ns(node), "-4", "-o", "addr", "show", "dev", "eth0").contains(" " + VIP + "/");
+    }
+
+    /** Sets the bridge port of a node down or up (the node loses or regains its carrier). */
+    void link(String node, boolean up) {
+        sh("ip", "-n", ns("br"), "link", "set", "p" + node, up ? "up" : "down");
+    }
+
+    /** Makes the client resolve the VIP (a TCP connection attempt; refused is fine) and returns its lladdr. */
+    String clientResolvesVip() {
+        sh("ip", "netns", "exec", ns("c"), "bash", "-c", "exec 3<>/dev/tcp/" + VIP + "/9 || true");
+        return clientNeighbour();
+    }
+
+    /** The client's neighbour entry for the VIP: the MAC, or "" when it has none. */
+    String clientNeighbour() {
+        String out = sh("ip", "-n", ns("c"), "neigh", "show", VIP);
+        int i = out.indexOf("lladdr ");
+        return i < 0 ? "" : out.substring(i + 7, i + 24).toLowerCase(Locale.ROOT);
+    }
+
+    /** Starts tcpdump on the bridge for ARP; {@link Capture#lines()} reads what it wrote so far. */
+    Capture captureArp() {
+        Path out = dir.resolve("arp-" + processes.size() + ".txt");
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", ns("br"), "tcpdump", "-l", "-n", "-e", "-i", "br0",
+                    "arp").redirectErrorStream(false).redirectOutput(out.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            processes.add(p);
+            Thread.sleep(700); // tcpdump needs a moment to attach
+            return new Capture(p, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Capture(Process process, Path file) {
+        List<String> lines() {
+            try {
+                return Files.readAllLines(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Gratuitous ARPs for the VIP sent from this MAC. */
+        long garpsFrom(String mac) {
+            return lines().stream().filter(l -> l.contains(mac + " > ff:ff:ff:ff:ff:ff"))
+                    .filter(l -> l.contains("who-has " + VIP) && l.contains("tell " + VIP)).count();
+        }
+    }
+
+    /** Runs a command, fails with its output when it fails, returns stdout. */
+    static String sh(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls a condition every 10 ms until it holds or the time is up (then fails naming what). */
+    static void awaitTrue(Duration max, BooleanSupplier condition, String what) {
+        long end = System.nanoTime() + max.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within " + max + ": " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    /** Checks a condition keeps holding for the whole duration. */
+    static void holdsFor(Duration d, BooleanSupplier condition, String what) {
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < end) {
+            if (!condition.getAsBoolean()) {
+                throw new AssertionError("stopped holding: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (String n : namespaces) {
+            try {
+                for (String pid : sh("ip", "netns", "pids", n).split("\\s+")) {
+                    if (!pid.isBlank() && Long.parseLong(pid) != ProcessHandle.current().pid()) {
+                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+            } catch (RuntimeException ignored) {
+                // the namespace may be gone already
+            }
+        }
+        for (String n : namespaces) {
+            try {
+                sh("ip", "netns", "del", n);
+            } catch (RuntimeException e) {
+                System.err.println("could not delete namespace " + n + ": " + e.getMessage());
+            }
+        }
+    }
+}
