@@ -18,6 +18,11 @@ final class AgentConversation extends Conversation {
     }
 
     @Override
+    boolean clientSpeaksFirst() {
+        return send != null;
+    }
+
+    @Override
     void onConnected() {
         if (send != null) {
             attempt.send(send);

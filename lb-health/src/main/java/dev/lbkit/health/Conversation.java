@@ -12,6 +12,14 @@ abstract class Conversation {
 
     TcpAttempt attempt;
 
+    /**
+     * Whether the client speaks first (so the handshake's last ACK may wait for those bytes). A conversation
+     * where the server speaks first, or a plain connect, says no: its server must see the connection at once.
+     */
+    boolean clientSpeaksFirst() {
+        return false;
+    }
+
     /** Connected (and TLS established): send the first bytes, or decide. */
     abstract void onConnected();
 

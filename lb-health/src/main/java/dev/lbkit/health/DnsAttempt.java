@@ -3,13 +3,10 @@ package dev.lbkit.health;
 import dev.lbkit.api.HealthCheck;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import jnr.ffi.Pointer;
 
 /**
  * A DNS check: one UDP query from a fresh connected socket (random ID and source port), judged on the first
@@ -18,44 +15,64 @@ import java.util.function.Consumer;
  */
 final class DnsAttempt extends Attempt implements EventLoop.IoHandler {
     private final HealthCheck.Dns check;
-    private DatagramChannel channel;
+    private final Endpoint endpoint;
+    private final Native.LibC libc = Native.libc();
+    private int fd = -1;
     private int id;
     private int strays;
 
-    DnsAttempt(EventLoop loop, ProbeKey key, Consumer<Outcome> done) {
+    DnsAttempt(EventLoop loop, ProbeKey key, Endpoint endpoint, Consumer<Outcome> done) {
         super(loop, key, done);
         this.check = (HealthCheck.Dns) key.check();
+        this.endpoint = endpoint;
     }
 
     @Override
     void start() {
         id = ThreadLocalRandom.current().nextInt(0x10000);
         try {
-            channel = DatagramChannel.open();
-            channel.configureBlocking(false);
-            var source = check.settings().sourceAddress();
-            if (source.isPresent()) {
-                channel.bind(new InetSocketAddress(source.get(), 0));
+            fd = libc.socket(endpoint.family(), Native.SOCK_DGRAM | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw Native.exception("socket", Native.errno());
             }
-            channel.connect(new InetSocketAddress(key.address(), key.port()));
-            channel.write(ByteBuffer.wrap(DnsMessage.query(id, check.name(), check.type().code())));
-            channel.register(loop.selector(), SelectionKey.OP_READ, this);
+            Pointer a = loop.address;
+            if (endpoint.source() != null) {
+                a.put(0, endpoint.source(), 0, endpoint.source().length);
+                if (libc.bind(fd, a, endpoint.source().length) < 0) {
+                    throw Native.exception("bind", Native.errno());
+                }
+            }
+            byte[] t = endpoint.target();
+            a.put(0, t, 0, t.length);
+            if (libc.connect(fd, a, t.length) < 0) {
+                throw Native.exception("connect", Native.errno());
+            }
+            byte[] q = DnsMessage.query(id, check.name(), check.type().code());
+            loop.scratch.put(0, q, 0, q.length);
+            if (libc.send(fd, loop.scratch, q.length, Native.MSG_NOSIGNAL) < 0) {
+                throw Native.exception("send", Native.errno());
+            }
+            loop.register(fd, Native.EPOLLIN, this);
         } catch (IOException e) {
             fail("DNS query: " + TcpAttempt.describe(e));
         }
     }
 
     @Override
-    public void onReady(SelectionKey k) {
-        ByteBuffer b = ByteBuffer.allocate(4096);
+    public void onReady(int events) {
+        byte[] b = new byte[4096];
         try {
             for (int i = 0; i < 16 && !isFinished(); i++) {
-                b.clear();
-                int n = channel.read(b);
-                if (n <= 0) {
-                    return;
+                long n = libc.recv(fd, loop.scratch, b.length, 0);
+                if (n < 0) {
+                    int e = Native.errno();
+                    if (e == Native.EAGAIN || e == Native.EINTR) {
+                        return;
+                    }
+                    throw Native.exception("recv", e);
                 }
-                judge(b.array(), n);
+                loop.scratch.get(0, b, 0, (int) n);
+                judge(b, (int) n);
             }
         } catch (PortUnreachableException e) {
             fail("DNS: port unreachable");
@@ -123,13 +140,8 @@ final class DnsAttempt extends Attempt implements EventLoop.IoHandler {
 
     @Override
     void release() {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
+        loop.close(fd);
+        fd = -1;
     }
 
     @Override

@@ -62,6 +62,11 @@ final class HttpConversation extends Conversation {
     }
 
     @Override
+    boolean clientSpeaksFirst() {
+        return true;
+    }
+
+    @Override
     void onConnected() {
         attempt.send(request);
     }

@@ -32,6 +32,9 @@ final class Probe {
     private final RiseFall machine;
     private final HttpConversation.Prepared http;
     private final TlsClient tls;
+    private final Endpoint endpoint;
+    private final Runnable fire = this::fire;
+    private final Consumer<Outcome> onOutcome = this::onOutcome;
     private final Deque<HealthReport> history = new ArrayDeque<>();
     private final int historySize;
     volatile List<Subscriber> subscribers = List.of();
@@ -52,6 +55,7 @@ final class Probe {
         this.pool = pool;
         this.historySize = historySize;
         this.machine = RiseFall.of(settings);
+        this.endpoint = Endpoint.of(key);
         if (key.check() instanceof HealthCheck.Http) {
             HealthCheck.Http h = (HealthCheck.Http) key.check();
             this.http = HttpConversation.Prepared.of(h, key);
@@ -68,7 +72,7 @@ final class Probe {
             return;
         }
         due = System.nanoTime() + delayNanos;
-        next = loop.schedule(due, this::fire);
+        next = loop.schedule(due, fire);
     }
 
     private void fire() {
@@ -76,26 +80,26 @@ final class Probe {
         if (closed) {
             return;
         }
-        running = newAttempt(this::onOutcome);
+        running = newAttempt(onOutcome);
         running.begin();
     }
 
     private Attempt newAttempt(Consumer<Outcome> done) {
         HealthCheck c = key.check();
         if (c instanceof HealthCheck.Connect) {
-            return new TcpAttempt(loop, key, new ConnectConversation(), null, done);
+            return new TcpAttempt(loop, key, endpoint, new ConnectConversation(), null, done);
         }
         if (c instanceof HealthCheck.Http) {
-            return new TcpAttempt(loop, key, new HttpConversation(http), tls, done);
+            return new TcpAttempt(loop, key, endpoint, new HttpConversation(http), tls, done);
         }
         if (c instanceof HealthCheck.SendExpect) {
-            return new TcpAttempt(loop, key, new ScriptConversation((HealthCheck.SendExpect) c), null, done);
+            return new TcpAttempt(loop, key, endpoint, new ScriptConversation((HealthCheck.SendExpect) c), null, done);
         }
         if (c instanceof HealthCheck.Agent) {
-            return new TcpAttempt(loop, key, new AgentConversation((HealthCheck.Agent) c), null, done);
+            return new TcpAttempt(loop, key, endpoint, new AgentConversation((HealthCheck.Agent) c), null, done);
         }
         if (c instanceof HealthCheck.Dns) {
-            return new DnsAttempt(loop, key, done);
+            return new DnsAttempt(loop, key, endpoint, done);
         }
         if (c instanceof HealthCheck.Ping) {
             return new PingAttempt(loop, key, pool, done);
@@ -150,7 +154,7 @@ final class Probe {
         if (due - now < 0) {
             due = now; // behind: check now, then keep the rate from here
         }
-        next = loop.schedule(due, this::fire);
+        next = loop.schedule(due, fire);
     }
 
     boolean isUp() {

@@ -28,6 +28,11 @@ final class ScriptConversation extends Conversation {
     }
 
     @Override
+    boolean clientSpeaksFirst() {
+        return !steps.isEmpty() && steps.get(0) instanceof SendExpect.Send;
+    }
+
+    @Override
     void onConnected() {
         advance(null);
     }

@@ -2,42 +2,48 @@ package dev.lbkit.health;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
+import jnr.ffi.Pointer;
 
 /**
- * One TCP check: connect without blocking, optionally run a TLS handshake through an {@link SSLEngine} over the
- * same channel, then let a {@link Conversation} send and judge. The connection is closed with a reset
- * (SO_LINGER 0, as HAProxy's checks do) so that no TIME_WAIT piles up on either side.
+ * One TCP check: a non-blocking connect on a native socket registered edge-triggered with its {@link EventLoop}
+ * (readable, writable and peer-closed at once, so the registration never changes), optionally a TLS handshake
+ * through an {@link SSLEngine} over the same socket, then a {@link Conversation} that sends and judges. The
+ * connect is made with TCP_QUICKACK off, so the handshake's last ACK rides on the first bytes sent (as HAProxy
+ * does); the connection is closed with a reset (SO_LINGER 0) so that no TIME_WAIT piles up on either side.
  *
  * <p>Buffers: {@code in} holds received application bytes (write mode), grown up to
  * {@link Conversation#MAX_RECEIVED}; {@code out} holds bytes (TLS records when TLS is on) waiting for the socket
- * (write mode). Both belong to this attempt and die with it. Confined to the loop thread.
+ * (write mode). Both belong to this attempt and die with it; bytes cross to the kernel through the loop's
+ * native scratch memory. Confined to the loop thread.
  */
 final class TcpAttempt extends Attempt implements EventLoop.IoHandler {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final int EVENTS = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET;
 
     private final Conversation conversation;
     private final TlsClient tls; // null for plain TCP
-    private SocketChannel channel;
-    private SelectionKey selectionKey;
+    private final Endpoint endpoint;
+    private final Native.LibC libc = Native.libc();
+    private int fd = -1;
     private boolean connected;
+    /** The peer's FIN (or an error) was signalled: read on to the end, no further edge will come. */
+    private boolean peerClosed;
     private SSLEngine engine;
     private boolean handshaking;
     private ByteBuffer netIn;
     private ByteBuffer in;
     private ByteBuffer out;
 
-    TcpAttempt(EventLoop loop, ProbeKey key, Conversation conversation, TlsClient tls, Consumer<Outcome> done) {
+    TcpAttempt(EventLoop loop, ProbeKey key, Endpoint endpoint, Conversation conversation, TlsClient tls,
+            Consumer<Outcome> done) {
         super(loop, key, done);
+        this.endpoint = endpoint;
         this.conversation = conversation;
         this.tls = tls;
         conversation.attempt = this;
@@ -50,42 +56,63 @@ final class TcpAttempt extends Attempt implements EventLoop.IoHandler {
             return;
         }
         try {
-            channel = SocketChannel.open();
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            // no TCP_NODELAY: a check writes its request once, and every option is a system call per check
-            var source = key.check().settings().sourceAddress();
-            if (source.isPresent()) {
-                channel.bind(new InetSocketAddress(source.get(), 0));
+            fd = libc.socket(endpoint.family(), Native.SOCK_STREAM | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw Native.exception("socket", Native.errno());
             }
-            if (channel.connect(new InetSocketAddress(key.address(), key.port()))) {
-                selectionKey = channel.register(loop.selector(), SelectionKey.OP_READ, this);
-                connected();
-            } else {
-                selectionKey = channel.register(loop.selector(), SelectionKey.OP_CONNECT, this);
+            if (conversation.clientSpeaksFirst() || tls != null) {
+                Pointer opt = loop.option;
+                opt.putInt(0, 0);
+                // the last ACK of the handshake rides on the first bytes sent; an optimisation, errors ignored
+                libc.setsockopt(fd, Native.IPPROTO_TCP, Native.TCP_QUICKACK, opt, 4);
             }
+            Pointer a = loop.address;
+            if (endpoint.source() != null) {
+                a.put(0, endpoint.source(), 0, endpoint.source().length);
+                if (libc.bind(fd, a, endpoint.source().length) < 0) {
+                    throw Native.exception("bind", Native.errno());
+                }
+            }
+            byte[] t = endpoint.target();
+            a.put(0, t, 0, t.length);
+            if (libc.connect(fd, a, t.length) < 0) {
+                int e = Native.errno();
+                if (e != Native.EINPROGRESS && e != Native.EINTR) {
+                    throw Native.exception("connect", e);
+                }
+            }
+            loop.register(fd, EVENTS, this); // an established connection reports writable at once
         } catch (IOException e) {
             fail("connect: " + describe(e));
         }
     }
 
     @Override
-    public void onReady(SelectionKey k) {
+    public void onReady(int events) {
+        if ((events & (Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0) {
+            peerClosed = true;
+        }
         try {
             if (!connected) {
-                if (k.isConnectable() && channel.finishConnect()) {
-                    k.interestOps(SelectionKey.OP_READ);
-                    connected();
+                if ((events & (Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+                    fail("connect: " + describe(connectError()));
+                    return;
                 }
-                return;
-            }
-            if (k.isValid() && k.isWritable()) {
+                if ((events & Native.EPOLLOUT) == 0) {
+                    return;
+                }
+                connected();
+                if (isFinished()) {
+                    return;
+                }
+            } else if ((events & Native.EPOLLOUT) != 0 && out != null && out.position() > 0) {
                 flush();
                 if (handshaking && !isFinished()) {
                     handshake();
                 }
             }
-            if (!isFinished() && k.isValid() && k.isReadable()) {
+            if (!isFinished() && (events & (Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLHUP
+                    | Native.EPOLLERR)) != 0) {
                 if (handshaking) {
                     handshake();
                 } else {
@@ -95,6 +122,55 @@ final class TcpAttempt extends Attempt implements EventLoop.IoHandler {
         } catch (IOException e) {
             fail((connected ? phase() : "connect") + ": " + describe(e));
         }
+    }
+
+    private IOException connectError() {
+        Pointer v = loop.option;
+        v.putInt(0, 0);
+        v.putInt(4, 4);
+        int err = libc.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, v, v.slice(4)) < 0 ? Native.errno()
+                : v.getInt(0);
+        return err == 0 ? new IOException("connection closed") : Native.exception("connect", err);
+    }
+
+    /** Reads what the socket has into {@code dst}: bytes read, 0 when there is nothing now, -1 at the end. */
+    private int read(ByteBuffer dst) throws IOException {
+        int room = Math.min(dst.remaining(), EventLoop.SCRATCH_SIZE);
+        if (room == 0) {
+            return 0;
+        }
+        Pointer s = loop.scratch;
+        long n = libc.recv(fd, s, room, 0);
+        if (n > 0) {
+            s.get(0, dst.array(), dst.arrayOffset() + dst.position(), (int) n);
+            dst.position(dst.position() + (int) n);
+            return (int) n;
+        }
+        if (n == 0) {
+            return -1;
+        }
+        int e = Native.errno();
+        if (e == Native.EAGAIN || e == Native.EINTR) {
+            return 0;
+        }
+        throw Native.exception("recv", e);
+    }
+
+    /** Writes what it can of {@code src} (read mode); returns the bytes written. */
+    private int write(ByteBuffer src) throws IOException {
+        int len = Math.min(src.remaining(), EventLoop.SCRATCH_SIZE);
+        Pointer s = loop.scratch;
+        s.put(0, src.array(), src.arrayOffset() + src.position(), len);
+        long n = libc.send(fd, s, len, Native.MSG_NOSIGNAL);
+        if (n >= 0) {
+            src.position(src.position() + (int) n);
+            return (int) n;
+        }
+        int e = Native.errno();
+        if (e == Native.EAGAIN || e == Native.EINTR) {
+            return 0;
+        }
+        throw Native.exception("send", e);
     }
 
     private String phase() {
@@ -135,7 +211,7 @@ final class TcpAttempt extends Attempt implements EventLoop.IoHandler {
                         return;
                     }
                     if (!flush()) {
-                        return; // resumes on OP_WRITE
+                        return; // resumes on the next writable edge
                     }
                     break;
                 }
@@ -147,13 +223,13 @@ final class TcpAttempt extends Attempt implements EventLoop.IoHandler {
                     if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
                             || (r.bytesConsumed() == 0 && r.getHandshakeStatus()
                                     == SSLEngineResult.HandshakeStatus.NEED_UNWRAP)) {
-                        int n = channel.read(netIn);
+                        int n = read(netIn);
                         if (n < 0) {
                             fail("TLS handshake: connection closed by the server");
                             return;
                         }
                         if (n == 0) {
-                            return; // resumes on OP_READ
+                            return; // resumes on the next readable edge
                         }
                     } else if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                         fail("TLS handshake: closed by the server");
@@ -177,6 +253,12 @@ final class TcpAttempt extends Attempt implements EventLoop.IoHandler {
     void send(byte[] data) {
         try {
             ByteBuffer src = ByteBuffer.wrap(data);
+            if (engine == null && (out == null || out.position() == 0)) {
+                write(src); // the common case: all of it goes at once, no buffer
+                if (!src.hasRemaining()) {
+                    return;
+                }
+            }
             if (engine == null) {
                 if (out == null || out.remaining() < data.length) {
                     ByteBuffer bigger = ByteBuffer.allocate((out == null ? 0 : out.position()) + data.length);
@@ -208,68 +290,81 @@ final class TcpAttempt extends Attempt implements EventLoop.IoHandler {
         }
     }
 
-    /** Writes what is pending; returns true when everything went out. */
+    /** Writes what is pending; returns true when everything went out (else the next writable edge resumes). */
     private boolean flush() throws IOException {
         if (out == null || out.position() == 0) {
             return true;
         }
         out.flip();
-        channel.write(out);
+        write(out);
         boolean all = !out.hasRemaining();
         out.compact();
-        int ops = selectionKey.interestOps();
-        int wanted = all ? ops & ~SelectionKey.OP_WRITE : ops | SelectionKey.OP_WRITE;
-        if (wanted != ops) {
-            selectionKey.interestOps(wanted); // each change is an epoll update: only when it changes
-        }
         return all;
     }
 
+    /**
+     * Reads until the socket has nothing more (edge-triggered: a short read means drained, and new bytes bring a
+     * new edge), handing what arrived to the conversation after each read.
+     */
     private void readable() throws IOException {
-        boolean eof = false;
-        if (engine == null) {
-            ensureRoom();
-            eof = channel.read(in) < 0;
-        } else {
-            int n = channel.read(netIn);
-            eof = n < 0;
-            netIn.flip();
-            try {
-                while (netIn.hasRemaining()) {
-                    ensureRoom();
-                    SSLEngineResult r = engine.unwrap(netIn, in);
-                    if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                        eof = true;
-                        break;
-                    }
-                    if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
-                            || r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                        break;
-                    }
-                    if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-                        Runnable task;
-                        while ((task = engine.getDelegatedTask()) != null) {
-                            task.run();
+        for (int turn = 0; turn < 64 && !isFinished(); turn++) {
+            boolean eof;
+            boolean more;
+            if (engine == null) {
+                ensureRoom();
+                int room = in.remaining();
+                int n = read(in);
+                eof = n < 0;
+                more = n == room || (peerClosed && n > 0);
+            } else {
+                int room = netIn.remaining();
+                int n = read(netIn);
+                eof = n < 0;
+                more = room > 0 && (n == room || (peerClosed && n > 0));
+                netIn.flip();
+                try {
+                    while (netIn.hasRemaining()) {
+                        ensureRoom();
+                        SSLEngineResult r = engine.unwrap(netIn, in);
+                        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                            eof = true;
+                            break;
+                        }
+                        if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
+                                || r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                            break;
+                        }
+                        if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                            Runnable task;
+                            while ((task = engine.getDelegatedTask()) != null) {
+                                task.run();
+                            }
                         }
                     }
+                } finally {
+                    netIn.compact();
                 }
-            } finally {
-                netIn.compact();
             }
-        }
-        in.flip();
-        try {
-            conversation.onData(in, eof);
-        } finally {
-            in.compact();
-        }
-        if (isFinished()) {
-            return;
-        }
-        if (eof) {
-            fail(conversation.phase() + ": connection closed by the server");
-        } else if (in.position() >= Conversation.MAX_RECEIVED) {
-            fail(conversation.phase() + ": more than " + Conversation.MAX_RECEIVED / 1024 + " KiB without a match");
+            in.flip();
+            try {
+                conversation.onData(in, eof);
+            } finally {
+                in.compact();
+            }
+            if (isFinished()) {
+                return;
+            }
+            if (eof) {
+                fail(conversation.phase() + ": connection closed by the server");
+                return;
+            } else if (in.position() >= Conversation.MAX_RECEIVED) {
+                fail(conversation.phase() + ": more than " + Conversation.MAX_RECEIVED / 1024
+                        + " KiB without a match");
+                return;
+            }
+            if (!more) {
+                return;
+            }
         }
     }
 
@@ -285,12 +380,16 @@ final class TcpAttempt extends Attempt implements EventLoop.IoHandler {
 
     @Override
     void release() {
-        if (channel != null) {
-            try {
-                channel.close(); // cancels the key; SO_LINGER 0 makes it a reset
-            } catch (IOException e) {
-                // closing anyway
+        if (fd >= 0) {
+            if (connected) {
+                // SO_LINGER 0: close with a reset, so that no TIME_WAIT stays behind on either side
+                Pointer v = loop.option;
+                v.putInt(0, 1);
+                v.putInt(4, 0);
+                libc.setsockopt(fd, Native.SOL_SOCKET, Native.SO_LINGER, v, 8);
             }
+            loop.close(fd);
+            fd = -1;
         }
     }
 
