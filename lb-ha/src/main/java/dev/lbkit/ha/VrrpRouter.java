@@ -74,6 +74,9 @@ public final class VrrpRouter implements AutoCloseable {
     private final List<GarpBurst> garps = new ArrayList<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
     private final ByteBuffer fromBuffer = ByteBuffer.allocateDirect(16);
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
+    private final ByteBuffer arpBuffer = ByteBuffer.allocateDirect(Arp.ARP_LEN);
+    private final Map<InetAddress, ByteBuffer> sockaddrs = new HashMap<>();
     private final ByteBuffer eventBuffer = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
     private final ByteBuffer timespec = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private ByteBuffer pollFds = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
@@ -588,10 +591,10 @@ public final class VrrpRouter implements AutoCloseable {
         for (InetAddress dst : destinations) {
             byte[] vrrp = VrrpCodec.encode(a, inst.source, dst, c.checksumMode());
             byte[] packet = VrrpCodec.ipv4Packet(vrrp, inst.source, dst, VrrpCodec.TTL);
-            ByteBuffer buf = ByteBuffer.allocateDirect(packet.length);
-            buf.put(packet).flip();
-            long n = HaNative.libc().sendto(inst.channel.fd, buf, packet.length, 0,
-                    HaNative.sockaddrIn(dst.getAddress()), 16);
+            sendBuffer.clear();
+            sendBuffer.put(packet).flip();
+            ByteBuffer to = sockaddrs.computeIfAbsent(dst, d -> HaNative.sockaddrIn(d.getAddress()));
+            long n = HaNative.libc().sendto(inst.channel.fd, sendBuffer, packet.length, 0, to, 16);
             if (n < 0) {
                 int e = HaNative.errno();
                 inst.sendErrors++;
@@ -608,8 +611,8 @@ public final class VrrpRouter implements AutoCloseable {
         if (l == null || l.hardwareAddress().length != 6) {
             return;
         }
-        ByteBuffer to = Arp.broadcastAddress(inst.channel.ifindex);
-        ByteBuffer buf = ByteBuffer.allocateDirect(Arp.ARP_LEN);
+        ByteBuffer to = inst.channel.arpDestination;
+        ByteBuffer buf = arpBuffer;
         for (int r = 0; r < rounds; r++) {
             for (InetAddress ip : addresses) {
                 buf.clear();
@@ -858,11 +861,13 @@ public final class VrrpRouter implements AutoCloseable {
         final int fd;
         final Map<Integer, Instance> byVrid = new HashMap<>();
         final java.util.Set<InetAddress> localAddresses = new java.util.HashSet<>();
+        final ByteBuffer arpDestination;
 
         Channel(String iface, int ifindex, int fd) {
             this.iface = iface;
             this.ifindex = ifindex;
             this.fd = fd;
+            this.arpDestination = Arp.broadcastAddress(ifindex);
         }
     }
 
