@@ -6,7 +6,10 @@ public enum ActualStatus {
     UP,
     /** Out of rotation because its health check failed (quiesced or removed). */
     DOWN,
-    /** Drained by the operator: weight 0, live and persisted connections continue. */
+    /**
+     * Drained by the operator, or by its health check's advice (an agent answering {@code drain} or {@code 0%}):
+     * weight 0, live and persisted connections continue.
+     */
     DRAINING,
     /** Taken offline by the operator. */
     OFFLINE

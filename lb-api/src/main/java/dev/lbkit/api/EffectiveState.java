@@ -16,6 +16,9 @@ final class EffectiveState {
     /** Health of one real server, with its recent history. */
     static final class Health {
         HealthState state;
+        /** The check's advice (an agent's weight% and drain), from the latest report. */
+        int weightPercent = HealthReport.FULL_WEIGHT;
+        boolean drain;
         final Deque<HealthReport> history = new ArrayDeque<>();
 
         Health(HealthState state) {
@@ -43,10 +46,19 @@ final class EffectiveState {
                 .computeIfAbsent(rs.label(), k -> new Health(initialState(vs)));
     }
 
-    /** Records a result; returns false when the real server is unknown. */
+    /** Whether recording this report would change the effective configuration or actual status. */
+    boolean changes(VirtualServer vs, RealServer rs, HealthReport report) {
+        Health h = health(vs, rs);
+        return (h.state == HealthState.DOWN) != (report.state() == HealthState.DOWN)
+                || h.weightPercent != report.weightPercent() || h.drain != report.drain();
+    }
+
+    /** Records a result. */
     void report(VirtualServer vs, RealServer rs, HealthReport report) {
         Health h = health(vs, rs);
         h.state = report.state();
+        h.weightPercent = report.weightPercent();
+        h.drain = report.drain();
         h.history.addLast(report);
         while (h.history.size() > historySize) {
             h.history.removeFirst();
@@ -88,13 +100,22 @@ final class EffectiveState {
             case DRAIN:
                 return ActualStatus.DRAINING;
             default:
-                return health(vs, rs).state == HealthState.DOWN ? ActualStatus.DOWN : ActualStatus.UP;
+                Health h = health(vs, rs);
+                if (h.state == HealthState.DOWN) {
+                    return ActualStatus.DOWN;
+                }
+                return h.drain || h.weightPercent == 0 ? ActualStatus.DRAINING : ActualStatus.UP;
         }
     }
 
-    /** The real server as a dataplane should see it, or null when it must be removed. */
+    /**
+     * The real server as a dataplane should see it, or null when it must be removed. Order of precedence: the
+     * operator's OFFLINE, health DOWN (quiesced or removed), the operator's DRAIN, the check's drain advice
+     * (like an operator's DRAIN: weight 0, requested status DRAIN), the check's weight percentage.
+     */
     RealServer effective(VirtualServer vs, RealServer rs) {
-        boolean down = health(vs, rs).state == HealthState.DOWN;
+        Health h = health(vs, rs);
+        boolean down = h.state == HealthState.DOWN;
         if (down && rs.requestedStatus() != RequestedStatus.OFFLINE
                 && vs.healthCheck().settings().onFailure() == FailureAction.REMOVE) {
             return null;
@@ -102,10 +123,23 @@ final class EffectiveState {
         if (down || rs.requestedStatus() == RequestedStatus.OFFLINE) {
             return rs.toBuilder().weight(0).requestedStatus(RequestedStatus.OFFLINE).build();
         }
-        if (rs.requestedStatus() == RequestedStatus.DRAIN && rs.weight() != 0) {
-            return rs.withWeight(0);
+        if (rs.requestedStatus() == RequestedStatus.DRAIN) {
+            return rs.weight() != 0 ? rs.withWeight(0) : rs;
         }
-        return rs;
+        if (h.drain || h.weightPercent == 0) {
+            return rs.toBuilder().weight(0).requestedStatus(RequestedStatus.DRAIN).build();
+        }
+        int w = scaled(rs.weight(), h.weightPercent);
+        return w == rs.weight() ? rs : rs.withWeight(w);
+    }
+
+    /** The weight under a percentage: rounded, at least 1 when both are positive, at most the IPVS maximum. */
+    static int scaled(int weight, int percent) {
+        if (percent == HealthReport.FULL_WEIGHT || weight == 0) {
+            return weight;
+        }
+        long w = ((long) weight * percent + HealthReport.FULL_WEIGHT / 2) / HealthReport.FULL_WEIGHT;
+        return (int) Math.max(percent == 0 ? 0 : 1, Math.min(w, RealServer.MAX_WEIGHT));
     }
 
     VirtualServer effective(VirtualServer vs) {

@@ -187,7 +187,8 @@ public final class LoadBalancer implements AutoCloseable {
     /**
      * Records a health result for a real server (called by the health checker, or by an application that runs
      * its own checks) and applies what it changes: quiesce or removal on DOWN, back to the requested weight on
-     * UP. Requested status always wins: an offline or drained server stays so. Unknown labels are ignored
+     * UP, the check's weight percentage and drain advice (an agent check's) while up. Requested status always
+     * wins: an offline or drained server stays so. Unknown labels are ignored
      * (the server may have just been removed).
      */
     public void reportHealth(String virtualServer, String realServer, HealthReport report) {
@@ -202,8 +203,7 @@ public final class LoadBalancer implements AutoCloseable {
             if (rs == null) {
                 return;
             }
-            boolean wasDown = state.health(vs, rs).state == HealthState.DOWN;
-            if (wasDown == (report.state() == HealthState.DOWN)) {
+            if (!state.changes(vs, rs, report)) {
                 // Nothing a dataplane or the actual status depends on changed: keep the result, skip the commit
                 // (a health checker may report every result of thousands of servers).
                 state.report(vs, rs, report);

@@ -54,11 +54,7 @@ final class AgentConversation extends Conversation {
             return;
         }
         AgentReply reply = AgentReply.parse(text);
-        if (reply.passed()) {
-            attempt.succeed(reply.reason());
-        } else {
-            attempt.fail(reply.reason());
-        }
+        attempt.finish(reply.passed(), reply.reason(), reply.advice());
     }
 
     @Override
@@ -68,12 +64,14 @@ final class AgentConversation extends Conversation {
 
     /**
      * The meaning of an agent's line. The words (case ignored, separated by spaces, tabs or commas; after
-     * {@code #} a description): {@code up}, {@code ready} pass; {@code down}, {@code fail}, {@code stopped},
-     * {@code maint}, {@code drain} fail (with the word as the reason); {@code N%} passes with the weight in the
-     * reason, and {@code 0%} fails as a drain. The last state word wins; unknown words are ignored, as HAProxy
-     * does. A line with neither a state word nor a weight fails.
+     * {@code #} a description), as HAProxy reads them: {@code up} and {@code ready} pass; {@code down},
+     * {@code fail}, {@code stopped} and {@code maint} fail (with the word as the reason); {@code drain} passes and
+     * asks for a drain (no new connections, live ones go on); {@code N%} passes with the weight as advice (0..256;
+     * {@code 0%} drains). The last state word wins; unknown words are ignored. A line with neither a state word nor
+     * a weight fails. A reply's advice ({@link #advice()}) says whether to drain, and the weight when it gives one
+     * (-1 otherwise: the last weight stays).
      */
-    record AgentReply(boolean passed, String reason) {
+    record AgentReply(boolean passed, String reason, Outcome.Advice advice) {
         static AgentReply parse(String line) {
             String description = "";
             int hash = line.indexOf('#');
@@ -106,16 +104,16 @@ final class AgentConversation extends Conversation {
             }
             String tail = description.isEmpty() ? "" : " (" + description + ")";
             if (state == null && weight < 0) {
-                return new AgentReply(false, "agent: no state or weight in '" + line.trim() + "'");
+                return new AgentReply(false, "agent: no state or weight in '" + line.trim() + "'", null);
             }
-            if (state == null || state.equals("up") || state.equals("ready")) {
-                if (weight == 0) {
-                    return new AgentReply(false, "agent: drain (weight 0%)" + tail);
-                }
-                String s = state == null ? "up" : state;
-                return new AgentReply(true, "agent: " + s + (weight >= 0 ? ", weight " + weight + "%" : "") + tail);
+            boolean drain = "drain".equals(state) || weight == 0;
+            Outcome.Advice advice = new Outcome.Advice(weight, drain);
+            String w = weight >= 0 ? ", weight " + weight + "%" : "";
+            if (state == null || state.equals("up") || state.equals("ready") || state.equals("drain")) {
+                String s = state == null ? (weight == 0 ? "drain" : "up") : state;
+                return new AgentReply(true, "agent: " + s + w + tail, advice);
             }
-            return new AgentReply(false, "agent: " + state + tail);
+            return new AgentReply(false, "agent: " + state + w + tail, advice);
         }
     }
 }

@@ -60,13 +60,18 @@ abstract class Attempt {
     }
 
     final void finish(boolean passed, String reason) {
+        finish(passed, reason, null);
+    }
+
+    /** Ends the attempt with a result and the server's advice on its weight (null: none given). */
+    final void finish(boolean passed, String reason, Outcome.Advice advice) {
         if (finished) {
             return;
         }
         finished = true;
         timer.cancel();
         release();
-        done.accept(new Outcome(passed, reason, System.nanoTime() - started));
+        done.accept(new Outcome(passed, reason, System.nanoTime() - started, advice));
     }
 
     /** Ends the attempt without a result (its probe went away). */

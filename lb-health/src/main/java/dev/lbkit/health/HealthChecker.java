@@ -216,7 +216,10 @@ public final class HealthChecker implements HealthMonitor {
         }
     }
 
-    /** A probe's result, on its loop thread: metrics, history, log, reports. */
+    /**
+     * A probe's result, on its loop thread: metrics, history, log, reports. {@code first} is true for the first
+     * result and whenever the server's advice changed: those are delivered even when not every result is.
+     */
     private void onResult(Probe p, Outcome o, RiseFall.Transition t, boolean first) {
         Duration took = Duration.ofNanos(o.latencyNanos());
         checks.mark();
@@ -225,7 +228,7 @@ public final class HealthChecker implements HealthMonitor {
             failures.mark();
         }
         HealthReport report = new HealthReport(p.isUp() ? HealthState.UP : HealthState.DOWN, o.reason(), took,
-                clock.instant());
+                clock.instant(), p.weightPercent, p.drain);
         p.remember(report);
         List<Subscriber> subs = p.subscribers;
         if (t != RiseFall.Transition.NONE) {

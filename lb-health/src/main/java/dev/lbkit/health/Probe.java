@@ -44,6 +44,9 @@ final class Probe {
     private boolean closed;
     private boolean hasResult;
     private HealthReport last;
+    /** The server's advice as it stands (sticky: an answer without a weight keeps the last one). Loop thread. */
+    int weightPercent = HealthReport.FULL_WEIGHT;
+    boolean drain;
     long late;
 
     Probe(ProbeKey key, EventLoop loop, Results results, BlockingPool pool, int historySize,
@@ -141,7 +144,15 @@ final class Probe {
         RiseFall.Transition t = machine.record(outcome.passed());
         boolean first = !hasResult;
         hasResult = true;
-        results.onResult(this, outcome, t, first);
+        boolean adviceChanged = false;
+        Outcome.Advice a = outcome.advice();
+        if (a != null) {
+            int w = a.weightPercent() >= 0 ? a.weightPercent() : weightPercent;
+            adviceChanged = w != weightPercent || a.drain() != drain;
+            weightPercent = w;
+            drain = a.drain();
+        }
+        results.onResult(this, outcome, t, first || adviceChanged);
         if (closed) {
             return;
         }

@@ -223,13 +223,23 @@ class NetworkChecksTest {
         HealthReport r = run(HealthCheck.agent().withSettings(quick()), greets("up 75%\n"));
         assertThat(r.state()).isEqualTo(HealthState.UP);
         assertThat(r.reason()).isEqualTo("agent: up, weight 75%");
+        assertThat(r.weightPercent()).isEqualTo(75);
+        assertThat(r.drain()).isFalse();
     }
 
     @Test
-    void agentDrainAndMaintFail() {
+    void agentDrainPassesAndAsksForADrain() {
         HealthReport r = run(HealthCheck.agent().withSettings(quick()), greets("drain # rolling upgrade\n"));
-        assertThat(r.state()).isEqualTo(HealthState.DOWN);
+        assertThat(r.state()).isEqualTo(HealthState.UP);
         assertThat(r.reason()).isEqualTo("agent: drain (rolling upgrade)");
+        assertThat(r.drain()).isTrue();
+    }
+
+    @Test
+    void agentMaintFails() {
+        HealthReport r = run(HealthCheck.agent().withSettings(quick()), greets("maint\n"));
+        assertThat(r.state()).isEqualTo(HealthState.DOWN);
+        assertThat(r.reason()).isEqualTo("agent: maint");
     }
 
     @Test

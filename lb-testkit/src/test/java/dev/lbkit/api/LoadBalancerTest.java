@@ -230,6 +230,80 @@ class LoadBalancerTest {
                 .isEqualTo(ActualStatus.OFFLINE);
     }
 
+    private static HealthReport advice(HealthState state, int weightPercent, boolean drain) {
+        return new HealthReport(state, "agent", Duration.ofMillis(3), Instant.EPOCH, weightPercent, drain);
+    }
+
+    private RealServerStatus dbStatus(String rs) {
+        return lb.status().virtualServer("db").orElseThrow().realServer(rs).orElseThrow();
+    }
+
+    @Test
+    void aChecksWeightPercentScalesTheRequestedWeightRoundedAndNeverToZero() {
+        lb.apply(base);
+        lb.setWeight("db", "p1", 40);
+
+        lb.reportHealth("db", "p1", advice(HealthState.UP, 75, false));
+        assertThat(inDataplane(proxy, "db", "p1").weight()).isEqualTo(30);
+        assertThat(dbStatus("p1").weight()).isEqualTo(40);
+        assertThat(dbStatus("p1").effectiveWeight()).isEqualTo(30);
+        assertThat(dbStatus("p1").actual()).isEqualTo(ActualStatus.UP);
+
+        lb.reportHealth("db", "p1", advice(HealthState.UP, 1, false));
+        assertThat(inDataplane(proxy, "db", "p1").weight()).isEqualTo(1);
+        lb.reportHealth("db", "p1", advice(HealthState.UP, 256, false));
+        assertThat(inDataplane(proxy, "db", "p1").weight()).isEqualTo(102);
+        lb.setWeight("db", "p1", 10);
+        assertThat(inDataplane(proxy, "db", "p1").weight()).isEqualTo(26);
+        lb.reportHealth("db", "p1", report(HealthState.UP, "plain"));
+        assertThat(inDataplane(proxy, "db", "p1").weight()).isEqualTo(10);
+    }
+
+    @Test
+    void aChecksDrainAdviceDrainsLikeTheOperatorButTheOperatorAndHealthWin() {
+        lb.apply(base);
+
+        lb.reportHealth("db", "p1", advice(HealthState.UP, 100, true));
+        assertThat(inDataplane(proxy, "db", "p1").weight()).isZero();
+        assertThat(inDataplane(proxy, "db", "p1").requestedStatus()).isEqualTo(RequestedStatus.DRAIN);
+        assertThat(dbStatus("p1").actual()).isEqualTo(ActualStatus.DRAINING);
+        assertThat(dbStatus("p1").requested()).isEqualTo(RequestedStatus.ONLINE);
+
+        lb.reportHealth("db", "p1", advice(HealthState.DOWN, 100, true));
+        assertThat(dbStatus("p1").actual()).isEqualTo(ActualStatus.DOWN);
+        lb.reportHealth("db", "p1", advice(HealthState.UP, 0, false));
+        assertThat(dbStatus("p1").actual()).isEqualTo(ActualStatus.DRAINING);
+
+        lb.takeOffline("db", "p1");
+        assertThat(dbStatus("p1").actual()).isEqualTo(ActualStatus.OFFLINE);
+        assertThat(inDataplane(proxy, "db", "p1").requestedStatus()).isEqualTo(RequestedStatus.OFFLINE);
+        lb.bringOnline("db", "p1");
+        lb.reportHealth("db", "p1", advice(HealthState.UP, 50, false));
+        lb.setWeight("db", "p1", 4);
+        assertThat(inDataplane(proxy, "db", "p1").weight()).isEqualTo(2);
+        lb.drain("db", "p1");
+        assertThat(inDataplane(proxy, "db", "p1").weight()).isZero();
+        assertThat(dbStatus("p1").actual()).isEqualTo(ActualStatus.DRAINING);
+    }
+
+    @Test
+    void aDrainAdviceOnEveryServerMakesTheFallbackActive() {
+        VirtualServer vs = tcpProxy("db", "127.0.0.1:5432/tcp", HealthCheck.agent(), rs("p1", "127.0.0.2", 1))
+                .toBuilder().fallback(rs("sorry", "127.0.0.9", 1)).build();
+        lb.apply(Configuration.of(vs));
+        lb.reportHealth("db", "p1", advice(HealthState.UP, 100, true));
+        assertThat(lb.status().virtualServer("db").orElseThrow().fallbackActive()).isTrue();
+        lb.reportHealth("db", "p1", advice(HealthState.UP, 100, false));
+        assertThat(lb.status().virtualServer("db").orElseThrow().fallbackActive()).isFalse();
+    }
+
+    @Test
+    void aReportRejectsAWeightPercentOutOfRangeNamingIt() {
+        assertThatThrownBy(() -> advice(HealthState.UP, 257, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weightPercent must be 0..256 but was 257");
+    }
+
     @Test
     void serversStartDownWhenTheCheckSaysSoAndTheFallbackBecomesActive() {
         HealthCheck downFirst = HealthCheck.connect()
