@@ -44,7 +44,67 @@ final class Ascii {
         }
     }
 
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
     private Ascii() {
+    }
+
+    /** The index of the first LF in {@code a[from, to)}, or -1; eight bytes at a time. */
+    static int indexOfLf(byte[] a, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(a, i) ^ 0x0A0A0A0A0A0A0A0AL;
+            long t = (x - ONES) & ~x & HIGHS;
+            if (t != 0) {
+                return i + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (a[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The index of the first byte in {@code a[from, to)} that may not appear in a field value (a control byte
+     * other than HTAB, or DEL), or -1. Eight bytes at a time while none is below 0x20 or DEL.
+     */
+    static int firstNonFieldValue(byte[] a, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(a, i);
+            long ctl = (x - 0x2020202020202020L) & ~x & HIGHS;
+            long d = x ^ 0x7F7F7F7F7F7F7F7FL;
+            long del = (d - ONES) & ~d & HIGHS;
+            if ((ctl | del) != 0) {
+                break;
+            }
+        }
+        for (; i < to; i++) {
+            if (!FIELD_VALUE[a[i] & 0xFF]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether {@code a[off, off+len)} equals {@code lower}, which holds only lower-case letters, digits and '-',
+     *  ignoring the case of {@code a}; {@code a} holds token characters. */
+    static boolean equalsLower(byte[] a, int off, int len, byte[] lower) {
+        if (len != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if ((a[off + i] | 0x20) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static int lower(int b) {

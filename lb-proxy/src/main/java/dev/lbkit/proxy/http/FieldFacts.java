@@ -8,6 +8,17 @@ import dev.lbkit.proxy.http.HttpCodecException.Reason;
  * by the rules of RFC 9112 sections 6 and 9.
  */
 final class FieldFacts {
+    private static final byte[] HOST = lower("host");
+    private static final byte[] EXPECT = lower("expect");
+    private static final byte[] UPGRADE = lower("upgrade");
+    private static final byte[] CONNECTION = lower("connection");
+    private static final byte[] CONTENT_LENGTH = lower("content-length");
+    private static final byte[] TRANSFER_ENCODING = lower("transfer-encoding");
+
+    private static byte[] lower(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     private byte[] data;
     int hostCount;
     int hostIndex = -1;
@@ -38,28 +49,28 @@ final class FieldFacts {
             int vl = f[i * 4 + 3];
             switch (nl) {
                 case 4:
-                    if (Ascii.equalsIgnoreCase(a, no, nl, "host")) {
+                    if (Ascii.equalsLower(a, no, nl, HOST)) {
                         hostCount++;
                         hostIndex = i;
                     }
                     break;
                 case 6:
-                    if (Ascii.equalsIgnoreCase(a, no, nl, "expect") && Ascii.listContains(a, vo, vl, "100-continue")) {
+                    if (Ascii.equalsLower(a, no, nl, EXPECT) && Ascii.listContains(a, vo, vl, "100-continue")) {
                         expectContinue = true;
                     }
                     break;
                 case 7:
-                    if (Ascii.equalsIgnoreCase(a, no, nl, "upgrade")) {
+                    if (Ascii.equalsLower(a, no, nl, UPGRADE)) {
                         upgradeField = true;
                     }
                     break;
                 case 10:
-                    if (Ascii.equalsIgnoreCase(a, no, nl, "connection")) {
+                    if (Ascii.equalsLower(a, no, nl, CONNECTION)) {
                         connection(a, vo, vl);
                     }
                     break;
                 case 14:
-                    if (Ascii.equalsIgnoreCase(a, no, nl, "content-length")) {
+                    if (Ascii.equalsLower(a, no, nl, CONTENT_LENGTH)) {
                         if (firstClIndex < 0) {
                             firstClIndex = i;
                         }
@@ -68,7 +79,7 @@ final class FieldFacts {
                     }
                     break;
                 case 17:
-                    if (Ascii.equalsIgnoreCase(a, no, nl, "transfer-encoding")) {
+                    if (Ascii.equalsLower(a, no, nl, TRANSFER_ENCODING)) {
                         if (firstTeIndex < 0) {
                             firstTeIndex = i;
                         }

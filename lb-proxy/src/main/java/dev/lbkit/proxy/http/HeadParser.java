@@ -20,9 +20,13 @@ final class HeadParser {
     private final boolean requests;
 
     private int phase = START;
-    /** Bytes consumed in the current phase: start line (with leading empty lines), or header section. */
-    private int phaseBytes;
+    /** Where the current phase (start line, header section) starts in {@link #buf}. */
+    private int phaseStart;
+    /** Bytes of empty lines dropped before the request line; they count against the request-line limit. */
+    private int discarded;
     private int leadingEmptyLines;
+    /** Where the search for the next LF resumes. */
+    private int scanPos;
     private byte[] buf;
     private int len;
     private int lineStart;
@@ -51,7 +55,7 @@ final class HeadParser {
     }
 
     boolean isIdle() {
-        return phase == START && phaseBytes == 0;
+        return phase == START && len == 0 && discarded == 0;
     }
 
     int bufferedBytes() {
@@ -60,9 +64,11 @@ final class HeadParser {
 
     void reset() {
         phase = START;
-        phaseBytes = 0;
+        phaseStart = 0;
+        discarded = 0;
         leadingEmptyLines = 0;
         len = 0;
+        scanPos = 0;
         lineStart = 0;
         fieldCount = 0;
         failure = null;
@@ -81,63 +87,57 @@ final class HeadParser {
         }
     }
 
+    /**
+     * Copies up to {@value #CHUNK} bytes at a time (never more than the current limit allows) into the head's
+     * array, and handles every complete line in it. Bytes copied past the end of the head are given back by
+     * moving the buffer's position back: they were all copied in this call, because every earlier call handled
+     * all the complete lines it had copied.
+     */
     private HttpHead parse0(ByteBuffer in, HttpRequestHead request) throws HttpCodecException {
-        int pos = in.position();
-        int lim = in.limit();
-        byte[] array = in.hasArray() ? in.array() : null;
-        int arrayOffset = array == null ? 0 : in.arrayOffset();
-        while (pos < lim) {
+        while (true) {
+            int lf = buf == null ? -1 : Ascii.indexOfLf(buf, scanPos, len);
             int max = phase == START ? limits.maxRequestLineLength() : limits.maxHeaderSectionLength();
-            int scanEnd = (int) Math.min(lim, (long) pos + (max - phaseBytes));
-            int lf = -1;
-            if (array != null) {
-                for (int i = pos + arrayOffset, e = scanEnd + arrayOffset; i < e; i++) {
-                    if (array[i] == '\n') {
-                        lf = i - arrayOffset;
-                        break;
-                    }
+            int before = phase == START ? discarded : 0;
+            if (lf >= 0) {
+                int end = lf + 1;
+                if (end - phaseStart + before > max) {
+                    throw tooLong(end);
                 }
-            } else {
-                for (int i = pos; i < scanEnd; i++) {
-                    if (in.get(i) == '\n') {
-                        lf = i;
-                        break;
-                    }
+                scanPos = end;
+                HttpHead head = line(end, request);
+                if (head != null) {
+                    in.position(in.position() - (len - end));
+                    reset();
+                    return head;
                 }
+                continue;
             }
-            int end = lf < 0 ? scanEnd : lf + 1;
-            int n = end - pos;
+            scanPos = len;
+            int used = len - phaseStart + before;
+            if (used >= max) {
+                throw tooLong(len);
+            }
+            int n = Math.min(in.remaining(), Math.min(CHUNK, max - used));
+            if (n == 0) {
+                return null;
+            }
             ensureCapacity(n);
-            in.get(pos, buf, len, n);
+            in.get(buf, len, n);
             len += n;
-            phaseBytes += n;
-            pos = end;
-            if (lf < 0) {
-                if (phaseBytes >= max) {
-                    in.position(pos);
-                    throw tooLong();
-                }
-                break;
-            }
-            HttpHead head = line(request);
-            if (head != null) {
-                in.position(pos);
-                return head;
-            }
         }
-        in.position(pos);
-        return null;
     }
 
-    private HttpCodecException tooLong() {
+    private static final int CHUNK = 1024;
+
+    private HttpCodecException tooLong(int end) {
         if (phase == START) {
             return new HttpCodecException(Reason.REQUEST_LINE_TOO_LONG, (requests ? "request" : "status")
-                    + " line has no CRLF within maxRequestLineLength " + limits.maxRequestLineLength()
-                    + " bytes: " + Ascii.quote(buf, lineStart, len - lineStart));
+                    + " line is longer than maxRequestLineLength " + limits.maxRequestLineLength()
+                    + " bytes: " + Ascii.quote(buf, lineStart, end - lineStart));
         }
         return new HttpCodecException(Reason.HEADER_SECTION_TOO_LARGE, "header section is longer than "
                 + "maxHeaderSectionLength " + limits.maxHeaderSectionLength() + " bytes, at field line "
-                + Ascii.quote(buf, lineStart, len - lineStart));
+                + Ascii.quote(buf, lineStart, end - lineStart));
     }
 
     private void ensureCapacity(int n) {
@@ -148,20 +148,23 @@ final class HeadParser {
         }
     }
 
-    /** Handles the complete line buf[lineStart, len); returns the head when it was the empty line ending it. */
-    private HttpHead line(HttpRequestHead request) throws HttpCodecException {
+    /** Handles the complete line buf[lineStart, end); returns the head when it was the empty line ending it. */
+    private HttpHead line(int end, HttpRequestHead request) throws HttpCodecException {
         int s = lineStart;
-        int e = len - 1; // the LF
+        int e = end - 1; // the LF
         if (e == s || buf[e - 1] != '\r') {
             throw new HttpCodecException(Reason.BARE_LF, "line ends with LF without CR: "
-                    + Ascii.quote(buf, s, len - s));
+                    + Ascii.quote(buf, s, end - s));
         }
         e--; // the CR
         if (phase == START) {
             if (e == s) {
                 if (requests && leadingEmptyLines < HttpRequestParser.LEADING_EMPTY_LINES) {
                     leadingEmptyLines++;
-                    len = lineStart;
+                    System.arraycopy(buf, end, buf, s, len - end);
+                    len -= end - s;
+                    discarded += end - s;
+                    scanPos = s;
                     return null;
                 }
                 throw new HttpCodecException(requests ? Reason.BAD_REQUEST_LINE : Reason.BAD_STATUS_LINE,
@@ -174,18 +177,18 @@ final class HeadParser {
                 statusLine(s, e);
             }
             phase = FIELDS;
-            phaseBytes = 0;
+            phaseStart = end;
             if (fields == null) {
                 fields = new int[64];
             }
-            lineStart = len;
+            lineStart = end;
             return null;
         }
         if (e == s) {
-            return complete(request);
+            return complete(end, request);
         }
         fieldLine(s, e);
-        lineStart = len;
+        lineStart = end;
         return null;
     }
 
@@ -470,12 +473,11 @@ final class HeadParser {
             i++;
         }
         int vs = i;
-        for (; i < e; i++) {
-            int b = buf[i] & 0xFF;
-            if (!Ascii.FIELD_VALUE[b]) {
-                throw classify(b, Reason.BAD_FIELD_VALUE, "field " + Ascii.quote(buf, s, nameEnd - s)
-                        + " value has a forbidden byte " + Ascii.quoteByte(b) + ": " + Ascii.quote(buf, vs, e - vs));
-            }
+        int bad = Ascii.firstNonFieldValue(buf, vs, e);
+        if (bad >= 0) {
+            int b = buf[bad] & 0xFF;
+            throw classify(b, Reason.BAD_FIELD_VALUE, "field " + Ascii.quote(buf, s, nameEnd - s)
+                    + " value has a forbidden byte " + Ascii.quoteByte(b) + ": " + Ascii.quote(buf, vs, e - vs));
         }
         int ve = e;
         while (ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t')) {
@@ -539,30 +541,32 @@ final class HeadParser {
 
     // ---- the complete head ----
 
-    private HttpHead complete(HttpRequestHead request) throws HttpCodecException {
+    private HttpHead complete(int end, HttpRequestHead request) throws HttpCodecException {
         FieldFacts facts = new FieldFacts();
         facts.collect(buf, fields, fieldCount);
         HttpHead head;
         if (requests) {
-            HttpRequestHead r = new HttpRequestHead(buf, len, fields, fieldCount, version, method, 0, methodLength,
+            HttpRequestHead r = new HttpRequestHead(buf, end, fields, fieldCount, version, method, 0, methodLength,
                     targetOffset, targetLength, targetForm);
             facts.frameRequest(r, limits);
             head = r;
         } else {
-            HttpResponseHead r = new HttpResponseHead(buf, len, fields, fieldCount, version, status, reasonOffset,
+            HttpResponseHead r = new HttpResponseHead(buf, end, fields, fieldCount, version, status, reasonOffset,
                     reasonLength);
             facts.frameResponse(r, request);
             head = r;
         }
-        nextCapacity = Math.max(256, Math.min(len + 128, 1 << 16));
+        nextCapacity = Math.max(256, Math.min(end + 128, 1 << 16));
         buf = null;
         fields = null;
-        reset();
         return head;
     }
 
-    static void putVersion(ByteBuffer out, HttpVersion version) {
-        out.put((byte) 'H').put((byte) 'T').put((byte) 'T').put((byte) 'P').put((byte) '/').put((byte) '1')
-                .put((byte) '.').put((byte) (version == HttpVersion.HTTP_1_0 ? '0' : '1'));
+    private static final byte[] HTTP_1 = {'H', 'T', 'T', 'P', '/', '1', '.'};
+
+    static int putVersion(byte[] a, int p, HttpVersion version) {
+        System.arraycopy(HTTP_1, 0, a, p, 7);
+        a[p + 7] = (byte) (version == HttpVersion.HTTP_1_0 ? '0' : '1');
+        return p + 8;
     }
 }

@@ -31,8 +31,6 @@ import java.util.List;
  * <p>Not thread-safe: a head belongs to the connection that parsed it.
  */
 public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead {
-    private static final byte[] CRLF = {'\r', '\n'};
-
     /** The bytes: a copy of the parsed head, then the bytes of edits. */
     byte[] data;
     int dataLength;
@@ -232,7 +230,10 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
     /** Removes field {@code index}; later fields move down by one. */
     public void removeAt(int index) {
         checkIndex(index);
-        checkNotFraming(name(index));
+        int nl = fields[index * 4 + 1];
+        if ((nl == 14 || nl == 17) && isFraming(name(index))) {
+            checkNotFraming(name(index));
+        }
         System.arraycopy(fields, index * 4 + 4, fields, index * 4, (fieldCount - index - 1) * 4);
         fieldCount--;
     }
@@ -259,49 +260,99 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
      * @return the number of fields removed
      */
     public int removeHopByHop(boolean keepUpgrade) {
-        boolean upgrade = keepUpgrade && contains("Upgrade");
-        int before = fieldCount;
+        boolean hasUpgrade = false;
         List<String> named = null;
-        for (int c = indexOf("Connection", 0); c >= 0; c = indexOf("Connection", c + 1)) {
-            int end = fields[c * 4 + 2] + fields[c * 4 + 3];
-            int i = fields[c * 4 + 2];
-            while (i < end) {
-                while (i < end && (data[i] == ' ' || data[i] == '\t' || data[i] == ',')) {
-                    i++;
-                }
-                int s = i;
-                while (i < end && data[i] != ',' && data[i] != ' ' && data[i] != '\t') {
-                    i++;
-                }
-                if (i > s && !Ascii.equalsIgnoreCase(data, s, i - s, "close")
-                        && !Ascii.equalsIgnoreCase(data, s, i - s, "keep-alive")) {
-                    String name = Ascii.string(data, s, i - s);
-                    if (!isFraming(name) && !name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Upgrade")) {
-                        if (named == null) {
-                            named = new ArrayList<>(2);
-                        }
-                        named.add(name);
-                    }
-                }
+        for (int i = 0; i < fieldCount; i++) {
+            int no = fields[i * 4];
+            int nl = fields[i * 4 + 1];
+            if (nl == 7 && Ascii.equalsIgnoreCase(data, no, nl, "upgrade")) {
+                hasUpgrade = true;
+            } else if (nl == 10 && Ascii.equalsIgnoreCase(data, no, nl, "connection")) {
+                named = connectionTokens(i, named);
             }
         }
-        remove("Connection");
-        remove("Keep-Alive");
-        remove("Proxy-Connection");
-        remove("TE");
-        if (named != null) {
-            for (String name : named) {
-                remove(name);
+        boolean upgrade = keepUpgrade && hasUpgrade;
+        int w = 0;
+        for (int r = 0; r < fieldCount; r++) {
+            if (isHopByHop(r, upgrade, named)) {
+                continue;
             }
+            if (w != r) {
+                System.arraycopy(fields, r * 4, fields, w * 4, 4);
+            }
+            w++;
         }
-        if (!upgrade) {
-            remove("Upgrade");
-        }
-        int removed = before - fieldCount;
+        int removed = fieldCount - w;
+        fieldCount = w;
         if (upgrade) {
-            add("Connection", "upgrade");
+            appendField("Connection", "upgrade");
         }
         return removed;
+    }
+
+    /** Adds the names listed in Connection field {@code c} that are not hop-by-hop anyway, nor protected. */
+    private List<String> connectionTokens(int c, List<String> named) {
+        int end = fields[c * 4 + 2] + fields[c * 4 + 3];
+        int i = fields[c * 4 + 2];
+        while (i < end) {
+            while (i < end && (data[i] == ' ' || data[i] == '\t' || data[i] == ',')) {
+                i++;
+            }
+            int s = i;
+            while (i < end && data[i] != ',' && data[i] != ' ' && data[i] != '\t') {
+                i++;
+            }
+            int n = i - s;
+            if (n == 0 || Ascii.equalsIgnoreCase(data, s, n, "close") || Ascii.equalsIgnoreCase(data, s, n, "keep-alive")
+                    || Ascii.equalsIgnoreCase(data, s, n, "upgrade") || Ascii.equalsIgnoreCase(data, s, n, "host")
+                    || Ascii.equalsIgnoreCase(data, s, n, "content-length")
+                    || Ascii.equalsIgnoreCase(data, s, n, "transfer-encoding")) {
+                continue;
+            }
+            if (named == null) {
+                named = new ArrayList<>(2);
+            }
+            named.add(Ascii.string(data, s, n));
+        }
+        return named;
+    }
+
+    private boolean isHopByHop(int i, boolean keepUpgrade, List<String> named) {
+        int no = fields[i * 4];
+        int nl = fields[i * 4 + 1];
+        switch (nl) {
+            case 2:
+                if (Ascii.equalsIgnoreCase(data, no, nl, "te")) {
+                    return true;
+                }
+                break;
+            case 7:
+                if (!keepUpgrade && Ascii.equalsIgnoreCase(data, no, nl, "upgrade")) {
+                    return true;
+                }
+                break;
+            case 10:
+                if (Ascii.equalsIgnoreCase(data, no, nl, "connection")
+                        || Ascii.equalsIgnoreCase(data, no, nl, "keep-alive")) {
+                    return true;
+                }
+                break;
+            case 16:
+                if (Ascii.equalsIgnoreCase(data, no, nl, "proxy-connection")) {
+                    return true;
+                }
+                break;
+            default:
+                break;
+        }
+        if (named != null) {
+            for (String n : named) {
+                if (n.length() == nl && Ascii.equalsIgnoreCase(data, no, nl, n)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -376,17 +427,38 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
         if (out.remaining() < encodedLength()) {
             return false;
         }
-        writeStartLine(out);
-        out.put(CRLF);
-        for (int i = 0; i < fieldCount; i++) {
-            int f = i * 4;
-            out.put(data, fields[f], fields[f + 1]);
-            out.put((byte) ':').put((byte) ' ');
-            out.put(data, fields[f + 2], fields[f + 3]);
-            out.put(CRLF);
+        int n = encodedLength();
+        if (out.hasArray()) {
+            int p = out.position();
+            encode(out.array(), out.arrayOffset() + p);
+            out.position(p + n);
+        } else {
+            byte[] a = new byte[n];
+            encode(a, 0);
+            out.put(a);
         }
-        out.put(CRLF);
         return true;
+    }
+
+    /** Writes the whole head into {@code a} from {@code p}, which has room for it. */
+    private void encode(byte[] a, int p) {
+        p = writeStartLine(a, p);
+        a[p++] = '\r';
+        a[p++] = '\n';
+        byte[] d = data;
+        int[] f = fields;
+        for (int i = 0, n = fieldCount * 4; i < n; i += 4) {
+            System.arraycopy(d, f[i], a, p, f[i + 1]);
+            p += f[i + 1];
+            a[p++] = ':';
+            a[p++] = ' ';
+            System.arraycopy(d, f[i + 2], a, p, f[i + 3]);
+            p += f[i + 3];
+            a[p++] = '\r';
+            a[p++] = '\n';
+        }
+        a[p++] = '\r';
+        a[p] = '\n';
     }
 
     /** The head in a new heap buffer in read mode. */
@@ -407,7 +479,8 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
 
     abstract int startLineLength();
 
-    abstract void writeStartLine(ByteBuffer out);
+    /** Writes the start line without its CRLF into {@code a} from {@code p}; returns the index after it. */
+    abstract int writeStartLine(byte[] a, int p);
 
     // ---- internals ----
 

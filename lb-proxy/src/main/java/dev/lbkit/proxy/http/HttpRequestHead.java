@@ -1,7 +1,5 @@
 package dev.lbkit.proxy.http;
 
-import java.nio.ByteBuffer;
-
 /**
  * A request head: request line and header fields. Parsed by {@link HttpRequestParser}, or built with
  * {@link #create(String, String, HttpVersion)} (for tests, health checks, or requests the proxy makes).
@@ -153,9 +151,13 @@ public final class HttpRequestHead extends HttpHead {
     }
 
     @Override
-    void writeStartLine(ByteBuffer out) {
-        out.put(data, methodOffset, methodLength).put((byte) ' ').put(data, targetOffset, targetLength)
-                .put((byte) ' ');
-        HeadParser.putVersion(out, version);
+    int writeStartLine(byte[] a, int p) {
+        System.arraycopy(data, methodOffset, a, p, methodLength);
+        p += methodLength;
+        a[p++] = ' ';
+        System.arraycopy(data, targetOffset, a, p, targetLength);
+        p += targetLength;
+        a[p++] = ' ';
+        return HeadParser.putVersion(a, p, version);
     }
 }

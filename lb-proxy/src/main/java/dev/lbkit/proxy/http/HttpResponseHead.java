@@ -1,7 +1,5 @@
 package dev.lbkit.proxy.http;
 
-import java.nio.ByteBuffer;
-
 /**
  * A response head: status line and header fields. Parsed by {@link HttpResponseParser}, or built with
  * {@link #create(int, String, HttpVersion)} for the responses the proxy writes itself (100 Continue, errors).
@@ -104,9 +102,14 @@ public final class HttpResponseHead extends HttpHead {
     }
 
     @Override
-    void writeStartLine(ByteBuffer out) {
-        HeadParser.putVersion(out, version);
-        out.put((byte) ' ').put((byte) ('0' + status / 100)).put((byte) ('0' + status / 10 % 10))
-                .put((byte) ('0' + status % 10)).put((byte) ' ').put(data, reasonOffset, reasonLength);
+    int writeStartLine(byte[] a, int p) {
+        p = HeadParser.putVersion(a, p, version);
+        a[p++] = ' ';
+        a[p++] = (byte) ('0' + status / 100);
+        a[p++] = (byte) ('0' + status / 10 % 10);
+        a[p++] = (byte) ('0' + status % 10);
+        a[p++] = ' ';
+        System.arraycopy(data, reasonOffset, a, p, reasonLength);
+        return p + reasonLength;
     }
 }
