@@ -102,13 +102,13 @@ final class Appliance implements AutoCloseable {
                 admin.start();
                 out.println("lbkit appliance: REST API on https://" + hostPort(admin.address()) + "/api/v1/");
             }
-            credentials.setupToken().ifPresent(t -> {
+            credentials.setupToken().filter(t -> admin != null).ifPresent(t -> {
                 out.println("lbkit appliance: no admin password is set. One-time setup token (valid until a "
                         + "password is set or the appliance restarts):");
                 out.println("  " + t);
                 out.println("  set the password with: curl -k -X POST -H 'Authorization: Bearer " + t + "' "
-                        + "-d '{\"password\":\"...\"}' https://" + (admin == null ? "127.0.0.1:9443"
-                                : hostPort(admin.address())) + "/api/v1/setup");
+                        + "-H 'Content-Type: application/json' -d '{\"password\":\"...\"}' https://"
+                        + hostPort(admin.address()) + "/api/v1/setup");
             });
         } catch (RuntimeException | IOException e) {
             close();

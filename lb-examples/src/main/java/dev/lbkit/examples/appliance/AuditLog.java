@@ -27,9 +27,9 @@ final class AuditLog {
     }
 
     synchronized void record(String who, String via, String action, String detail) {
-        String line = clock.instant() + " who=" + quote(who) + " via=" + via + " action=" + quote(action)
-                + " detail=" + quote(detail) + "\n";
-        log.info("{}", line.strip());
+        String entry = "who=" + quote(who) + " via=" + via + " action=" + quote(action) + " detail=" + quote(detail);
+        String line = clock.instant() + " " + entry + "\n";
+        log.info("{}", entry);
         try {
             Files.write(file, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);

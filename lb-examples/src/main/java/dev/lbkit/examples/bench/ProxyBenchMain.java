@@ -16,18 +16,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The benchmark candidate: lbkit's Layer 4 proxy (one {@link ForwardingMethod#PROXY} virtual server, round robin)
- * started from the command line the benchmark harness uses ({@code bench/proxy/}, "the candidate hook").
+ * The benchmark candidate: lbkit's Layer 4 or Layer 7 proxy (one {@link ForwardingMethod#PROXY} or
+ * {@link ForwardingMethod#HTTP} virtual server, round robin) started from the command line the benchmark harness uses ({@code bench/proxy/}, "the candidate hook").
  *
  * <pre>
  * java -jar lb-examples/target/lbkit-proxy-bench.jar --listen HOST:PORT --backends H:P[,H:P...]
- *      [--mode tcp] [--threads N] [--buffer-size BYTES]
+ *      [--mode tcp|http] [--threads N] [--buffer-size BYTES]
  * </pre>
  *
  * <ul>
  *   <li>{@code --listen}: the VIP, an IP literal and a port ({@code 127.0.0.1:18110}, {@code [::1]:18110});</li>
  *   <li>{@code --backends}: the real servers, comma-separated, same form; balanced round robin;</li>
- *   <li>{@code --mode}: {@code tcp} (default; {@code http} is refused until the Layer 7 proxy exists);</li>
+ *   <li>{@code --mode}: {@code tcp} (default, the TCP proxy) or {@code http} (the HTTP proxy, with its
+ *       defaults: keep-alive both sides, X-Forwarded-For, pooled server connections);</li>
  *   <li>{@code --threads}: I/O threads of the {@link ProxyDataplane}, 1..1024 (default 1);</li>
  *   <li>{@code --buffer-size}: bytes per relay buffer (default: the dataplane's).</li>
  * </ul>
@@ -38,14 +39,19 @@ import org.slf4j.LoggerFactory;
 public final class ProxyBenchMain {
     private static final Logger log = LoggerFactory.getLogger(ProxyBenchMain.class);
     static final String USAGE = "usage: lbkit-proxy-bench --listen HOST:PORT --backends HOST:PORT[,HOST:PORT...] "
-            + "[--mode tcp] [--threads N] [--buffer-size BYTES]";
+            + "[--mode tcp|http] [--threads N] [--buffer-size BYTES]";
     static final String VIRTUAL_SERVER = "bench";
 
     private ProxyBenchMain() {}
 
     /** The parsed command line; {@code bufferSize} 0 means the dataplane's default. */
-    record Options(Endpoint listen, List<Endpoint> backends, int threads, int bufferSize) {
+    record Options(Endpoint listen, List<Endpoint> backends, int threads, int bufferSize, ForwardingMethod mode) {
+        Options(Endpoint listen, List<Endpoint> backends, int threads, int bufferSize) {
+            this(listen, backends, threads, bufferSize, ForwardingMethod.PROXY);
+        }
+
         static Options parse(String... args) {
+            ForwardingMethod mode = ForwardingMethod.PROXY;
             Endpoint listen = null;
             List<Endpoint> backends = null;
             int threads = 1;
@@ -67,7 +73,7 @@ public final class ProxyBenchMain {
                 switch (name) {
                     case "--listen" -> listen = Endpoint.parse(name, value);
                     case "--backends" -> backends = backends(name, value);
-                    case "--mode" -> mode(name, value);
+                    case "--mode" -> mode = mode(name, value);
                     case "--threads" -> threads = integer(name, value, 1, 1024);
                     case "--buffer-size" -> bufferSize = integer(name, value, 4096, 16 << 20);
                     default -> throw new IllegalArgumentException("unknown argument '" + name + "' (" + USAGE + ")");
@@ -79,7 +85,7 @@ public final class ProxyBenchMain {
             if (backends == null) {
                 throw new IllegalArgumentException("--backends is missing (" + USAGE + ")");
             }
-            return new Options(listen, List.copyOf(backends), threads, bufferSize);
+            return new Options(listen, List.copyOf(backends), threads, bufferSize, mode);
         }
 
         private static List<Endpoint> backends(String name, String value) {
@@ -90,13 +96,12 @@ public final class ProxyBenchMain {
             return out;
         }
 
-        private static void mode(String name, String value) {
-            switch (value.toLowerCase(Locale.ROOT)) {
-                case "tcp" -> { }
-                case "http" -> throw new IllegalArgumentException(name + " http: HTTP mode is not implemented yet "
-                        + "(the Layer 7 proxy is a later issue); use --mode tcp");
+        private static ForwardingMethod mode(String name, String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "tcp" -> ForwardingMethod.PROXY;
+                case "http" -> ForwardingMethod.HTTP;
                 default -> throw new IllegalArgumentException(name + " must be tcp or http but was '" + value + "'");
-            }
+            };
         }
 
         private static int integer(String name, String value, int min, int max) {
@@ -115,7 +120,7 @@ public final class ProxyBenchMain {
         /** The virtual server these options describe; IllegalArgumentException names the argument at fault. */
         VirtualServer virtualServer() {
             VirtualServer.Builder vs = VirtualServer.builder(VIRTUAL_SERVER)
-                    .forwardingMethod(ForwardingMethod.PROXY)
+                    .forwardingMethod(mode)
                     .scheduler(Scheduler.RR);
             try {
                 vs.address(listen.host()).port(listen.port());

@@ -60,9 +60,11 @@ class ProxyBenchMainTest {
     }
 
     @Test
-    void httpModeIsRefusedUntilTheLayer7ProxyExists() {
-        assertThatThrownBy(() -> Options.parse("--listen", "127.0.0.1:1", "--backends", "127.0.0.1:2", "--mode",
-                "http")).hasMessageContaining("HTTP mode is not implemented yet");
+    void httpModeRunsAnHttpVirtualServer() {
+        Options o = Options.parse("--listen", "127.0.0.1:1", "--backends", "127.0.0.1:2", "--mode", "http");
+        assertThat(o.virtualServer().forwardingMethod()).isEqualTo(dev.lbkit.api.ForwardingMethod.HTTP);
+        assertThat(Options.parse("--listen", "127.0.0.1:1", "--backends", "127.0.0.1:2").virtualServer()
+                .forwardingMethod()).isEqualTo(dev.lbkit.api.ForwardingMethod.PROXY);
     }
 
     @Test
