@@ -57,6 +57,8 @@ final class EventLoop implements AutoCloseable {
     private IoHandler[] handlers = new IoHandler[1024];
     private int[] generations = new int[1024];
     private int registered;
+    /** ICMP echo sockets by family and source address, opened on first use. */
+    private final java.util.Map<String, IcmpSocket> icmp = new java.util.HashMap<>();
     private volatile boolean running = true;
 
     EventLoop(String name, Consumer<Throwable> errors) {
@@ -142,6 +144,17 @@ final class EventLoop implements AutoCloseable {
             registered--;
         }
         libc.close(fd);
+    }
+
+    /** The loop's ICMP echo socket for this family and source (sockaddr bytes or null). Loop thread only. */
+    IcmpSocket icmp(int family, byte[] source) throws IOException {
+        String k = family + (source == null ? "" : Arrays.toString(source));
+        IcmpSocket s = icmp.get(k);
+        if (s == null) {
+            s = IcmpSocket.open(this, family, source);
+            icmp.put(k, s);
+        }
+        return s;
     }
 
     /** Descriptors registered now (for tests and leak checks). Loop thread only. */

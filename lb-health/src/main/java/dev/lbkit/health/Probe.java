@@ -105,7 +105,7 @@ final class Probe {
             return new DnsAttempt(loop, key, endpoint, done);
         }
         if (c instanceof HealthCheck.Ping) {
-            return new PingAttempt(loop, key, pool, done);
+            return new PingAttempt(loop, key, endpoint, done);
         }
         if (c instanceof HealthCheck.External) {
             return new ExternalAttempt(loop, key, pool, environment(), done);

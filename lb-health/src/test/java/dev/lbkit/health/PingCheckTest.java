@@ -15,8 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ICMP echo checks. A real server that stops answering needs a host that can: the test makes a network namespace
- * joined by a veth pair (10.213.77.1 here, 10.213.77.2 there), and removes it afterwards. Skipped without root.
+ * ICMP echo checks through the engine's own ICMP sockets (raw here: this machine disallows unprivileged ICMP). A
+ * real server that stops answering needs a host that can: the test makes a network namespace joined by a veth
+ * pair (10.213.77.1 and fd42:213:77::1 here, .2 and ::2 there), and removes it afterwards. Skipped without root.
  */
 class PingCheckTest {
     private static final String NS = "lbkit-ping-" + ProcessHandle.current().pid();
@@ -49,13 +50,33 @@ class PingCheckTest {
                 && sh("ip", "link", "set", VETH + "a", "up")
                 && inNs("ip", "addr", "add", "10.213.77.2/30", "dev", VETH + "b")
                 && inNs("ip", "link", "set", VETH + "b", "up")
-                && inNs("ip", "link", "set", "lo", "up");
+                && inNs("ip", "link", "set", "lo", "up")
+                && sh("sysctl", "-qw", "net.ipv6.conf." + VETH + "a.keep_addr_on_down=1")
+                && sh("ip", "addr", "add", "fd42:213:77::1/64", "dev", VETH + "a", "nodad")
+                && inNs("ip", "addr", "add", "fd42:213:77::2/64", "dev", VETH + "b", "nodad");
     }
 
     @AfterAll
     static void removeTheNamespace() {
         sh("ip", "link", "del", VETH + "a");
         sh("ip", "netns", "del", NS);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restoreTheNamespace() {
+        if (haveNamespace) {
+            inNs("sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=0");
+            inNs("nft", "delete", "table", "inet", "lbkping");
+            sh("ip", "link", "set", VETH + "a", "up");
+            sh("ip", "route", "del", "blackhole", "10.213.77.2/32");
+        }
+    }
+
+    /** An nftables rule in the namespace that drops these packets on input. */
+    private static boolean dropInNamespace(String match) {
+        return inNs("nft", "add", "table", "inet", "lbkping")
+                && inNs("nft", "add", "chain", "inet", "lbkping", "input", "{ type filter hook input priority 0; }")
+                && inNs(("nft add rule inet lbkping input " + match + " drop").split(" "));
     }
 
     private static HealthReport ping(String address) {
@@ -81,6 +102,52 @@ class PingCheckTest {
         HealthReport r = ping("10.213.77.2");
         assertThat(r.state()).isEqualTo(HealthState.DOWN);
         assertThat(r.reason()).isEqualTo("no echo reply within 500 ms");
+    }
+
+    @Test
+    void ipv6LoopbackAnswersAnEcho() {
+        HealthReport r = ping("::1");
+        assertThat(r.state()).isEqualTo(HealthState.UP);
+        assertThat(r.reason()).isEqualTo("echo reply");
+    }
+
+    @Test
+    void anIpv6HostInANamespaceAnswersUntilItsEchoesAreDropped() {
+        assumeTrue(haveNamespace, "needs root to make a network namespace");
+        assertThat(ping("fd42:213:77::2").state()).isEqualTo(HealthState.UP);
+        assertThat(dropInNamespace("icmpv6 type echo-request")).isTrue();
+        HealthReport r = ping("fd42:213:77::2");
+        assertThat(r.state()).isEqualTo(HealthState.DOWN);
+        assertThat(r.reason()).isEqualTo("no echo reply within 500 ms");
+    }
+
+    @Test
+    void echoesDroppedByAFirewallTimeOut() {
+        assumeTrue(haveNamespace, "needs root to make a network namespace");
+        assertThat(dropInNamespace("icmp type echo-request")).isTrue();
+        HealthReport r = ping("10.213.77.2");
+        assertThat(r.state()).isEqualTo(HealthState.DOWN);
+        assertThat(r.reason()).isEqualTo("no echo reply within 500 ms");
+    }
+
+    @Test
+    void aHostBehindALinkThatWentDownIsDown() {
+        assumeTrue(haveNamespace, "needs root to make a network namespace");
+        assertThat(ping("10.213.77.2").state()).isEqualTo(HealthState.UP);
+        assertThat(sh("ip", "link", "set", VETH + "a", "down")).isTrue();
+        HealthReport r = ping("10.213.77.2");
+        assertThat(r.state()).isEqualTo(HealthState.DOWN);
+        // the route stays (marked linkdown), so the request is dropped at the device: no reply
+        assertThat(r.reason()).isEqualTo("no echo reply within 500 ms");
+    }
+
+    @Test
+    void aBlackholeRouteFailsTheCheck() {
+        assumeTrue(haveNamespace, "needs root to make a network namespace");
+        assertThat(sh("ip", "route", "add", "blackhole", "10.213.77.2/32")).isTrue();
+        HealthReport r = ping("10.213.77.2");
+        assertThat(r.state()).isEqualTo(HealthState.DOWN);
+        assertThat(r.reason()).startsWith("ping: ");
     }
 
     @Test
