@@ -127,7 +127,8 @@ record DesiredService(String label, String description, IpvsService service,
         int lower = upper == 0 ? 0 : rs.minConnections();
         IpvsDestination d = IpvsDestination.of(rs.address(), port, m, rs.weight(), upper, lower);
         if (m == ForwardingMethod.TUNNEL) {
-            d = d.withTunnel(o.tunnelType(), o.tunnelPort(), o.tunnelFlags());
+            IpvsOptions.Tunnel t = o.tunnel(rs.label());
+            d = d.withTunnel(t.type(), t.port(), t.flags());
         }
         return d;
     }

@@ -195,7 +195,7 @@ public final class IpvsDataplane implements Dataplane {
         if (closed) {
             throw new IllegalStateException("dataplane '" + name + "' is closed");
         }
-        Map<String, DesiredService> nextDesired = translate(next.values());
+        Map<String, DesiredService> nextDesired = translate(next.values(), scope);
         Ipvs client = open();
         Set<IpvsServiceKey> wanted = new HashSet<>();
         nextDesired.values().forEach(d -> wanted.add(d.key()));
@@ -254,13 +254,20 @@ public final class IpvsDataplane implements Dataplane {
         managed.addAll(wanted);
     }
 
-    private Map<String, DesiredService> translate(Collection<VirtualServer> vss) {
+    /**
+     * The kernel form of every virtual server; those outside {@code scope} (null: none) that are the very
+     * instance already running keep their earlier translation, so a small diff costs little on a large table.
+     */
+    private Map<String, DesiredService> translate(Collection<VirtualServer> vss, Set<String> scope) {
         Map<String, DesiredService> out = new LinkedHashMap<>();
         Map<IpvsServiceKey, String> keys = new HashMap<>();
         for (VirtualServer v : vss) {
-            DesiredService d;
+            DesiredService d = scope == null || scope.contains(v.label()) || running.get(v.label()) != v ? null
+                    : desired.get(v.label());
             try {
-                d = DesiredService.of(v, options(v.label()));
+                if (d == null) {
+                    d = DesiredService.of(v, options(v.label()));
+                }
             } catch (IllegalArgumentException e) {
                 throw new DataplaneException(v.label(), v.describe() + ": " + e.getMessage(), e);
             }

@@ -1,5 +1,8 @@
 package dev.lbkit.ipvs;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,6 +27,8 @@ import java.util.Objects;
  *   <tr><td>{@code tunnelChecksum}</td><td>false</td><td>{@code --tun-csum}</td><td>GUE/GRE checksums</td></tr>
  *   <tr><td>{@code tunnelRemoteChecksum}</td><td>false</td><td>{@code --tun-remcsum}</td><td>GUE remote checksum
  *       offload</td></tr>
+ *   <tr><td>{@code realServerTunnel(label, tunnel)}</td><td>the above</td><td>{@code --tun-*} on one
+ *       {@code -a}</td><td>the encapsulation of one TUNNEL real server, by real-server label</td></tr>
  * </table>
  */
 public final class IpvsOptions {
@@ -37,6 +42,56 @@ public final class IpvsOptions {
     private final int tunnelPort;
     private final boolean tunnelChecksum;
     private final boolean tunnelRemoteChecksum;
+    private final Map<String, Tunnel> realServerTunnels;
+
+    /**
+     * The encapsulation of TUNNEL real servers: type, GUE port, checksum flags.
+     *
+     * @param type           IPIP, GUE or GRE
+     * @param port           GUE's UDP port (1..65535, GUE only), else 0
+     * @param checksum       GUE/GRE checksums
+     * @param remoteChecksum GUE remote checksum offload (excludes {@code checksum})
+     */
+    public record Tunnel(TunnelType type, int port, boolean checksum, boolean remoteChecksum) {
+        /** IPIP, IPVS's default. */
+        public static final Tunnel IPIP = new Tunnel(TunnelType.IPIP, 0, false, false);
+
+        /**
+         * @throws IllegalArgumentException naming the field and value for a combination the kernel refuses
+         */
+        public Tunnel {
+            check("", type, port, checksum, remoteChecksum);
+        }
+
+        /** The IP_VS_TUNNEL_ENCAP_FLAG_* bits. */
+        int flags() {
+            return (checksum ? IpvsAttributes.TUNNEL_ENCAP_FLAG_CSUM : 0)
+                    | (remoteChecksum ? IpvsAttributes.TUNNEL_ENCAP_FLAG_REMCSUM : 0);
+        }
+
+        static void check(String where, TunnelType type, int port, boolean checksum, boolean remoteChecksum) {
+            String p = "ipvs options: " + where;
+            Objects.requireNonNull(type, "tunnelType");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(p + "tunnelPort must be 0..65535 but was " + port);
+            }
+            if (type == TunnelType.GUE && port == 0) {
+                throw new IllegalArgumentException(p + "tunnelType GUE needs a tunnelPort (1..65535)");
+            }
+            if (type != TunnelType.GUE && port != 0) {
+                throw new IllegalArgumentException(p + "tunnelPort applies to GUE only, not " + type);
+            }
+            if (type == TunnelType.IPIP && checksum) {
+                throw new IllegalArgumentException(p + "tunnelChecksum applies to GUE and GRE only");
+            }
+            if (remoteChecksum && type != TunnelType.GUE) {
+                throw new IllegalArgumentException(p + "tunnelRemoteChecksum applies to GUE only");
+            }
+            if (checksum && remoteChecksum) {
+                throw new IllegalArgumentException(p + "tunnelChecksum and tunnelRemoteChecksum exclude each other");
+            }
+        }
+    }
 
     private IpvsOptions(Builder b) {
         this.onePacket = b.onePacket;
@@ -47,6 +102,7 @@ public final class IpvsOptions {
         this.tunnelPort = b.tunnelPort;
         this.tunnelChecksum = b.tunnelChecksum;
         this.tunnelRemoteChecksum = b.tunnelRemoteChecksum;
+        this.realServerTunnels = Collections.unmodifiableMap(new LinkedHashMap<>(b.realServerTunnels));
     }
 
     /** Every option at its default. */
@@ -68,6 +124,7 @@ public final class IpvsOptions {
         b.tunnelPort = tunnelPort;
         b.tunnelChecksum = tunnelChecksum;
         b.tunnelRemoteChecksum = tunnelRemoteChecksum;
+        b.realServerTunnels.putAll(realServerTunnels);
         return b;
     }
 
@@ -110,6 +167,22 @@ public final class IpvsOptions {
                 | (tunnelRemoteChecksum ? IpvsAttributes.TUNNEL_ENCAP_FLAG_REMCSUM : 0);
     }
 
+    /** The encapsulation of TUNNEL real servers that have none of their own. */
+    public Tunnel tunnel() {
+        return new Tunnel(tunnelType, tunnelPort, tunnelChecksum, tunnelRemoteChecksum);
+    }
+
+    /** The encapsulation of one TUNNEL real server: its own if set, else {@link #tunnel()}. */
+    public Tunnel tunnel(String realServer) {
+        Tunnel t = realServerTunnels.get(realServer);
+        return t != null ? t : tunnel();
+    }
+
+    /** The per-real-server encapsulations, by real-server label. */
+    public Map<String, Tunnel> realServerTunnels() {
+        return realServerTunnels;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof IpvsOptions)) {
@@ -119,13 +192,13 @@ public final class IpvsOptions {
         return onePacket == x.onePacket && schedulerFallback == x.schedulerFallback
                 && schedulerPort == x.schedulerPort && Objects.equals(persistenceEngine, x.persistenceEngine)
                 && tunnelType == x.tunnelType && tunnelPort == x.tunnelPort && tunnelChecksum == x.tunnelChecksum
-                && tunnelRemoteChecksum == x.tunnelRemoteChecksum;
+                && tunnelRemoteChecksum == x.tunnelRemoteChecksum && realServerTunnels.equals(x.realServerTunnels);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(onePacket, schedulerFallback, schedulerPort, persistenceEngine, tunnelType, tunnelPort,
-                tunnelChecksum, tunnelRemoteChecksum);
+                tunnelChecksum, tunnelRemoteChecksum, realServerTunnels);
     }
 
     @Override
@@ -133,7 +206,8 @@ public final class IpvsOptions {
         return "IpvsOptions{onePacket=" + onePacket + ", schedulerFallback=" + schedulerFallback
                 + ", schedulerPort=" + schedulerPort + ", persistenceEngine=" + persistenceEngine + ", tunnel="
                 + tunnelType + (tunnelPort == 0 ? "" : ":" + tunnelPort) + (tunnelChecksum ? " csum" : "")
-                + (tunnelRemoteChecksum ? " remcsum" : "") + '}';
+                + (tunnelRemoteChecksum ? " remcsum" : "")
+                + (realServerTunnels.isEmpty() ? "" : ", realServerTunnels=" + realServerTunnels) + '}';
     }
 
     /** Builds {@link IpvsOptions}; {@link #build()} validates. Not thread-safe. */
@@ -146,6 +220,7 @@ public final class IpvsOptions {
         private int tunnelPort;
         private boolean tunnelChecksum;
         private boolean tunnelRemoteChecksum;
+        private final Map<String, Tunnel> realServerTunnels = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -191,6 +266,20 @@ public final class IpvsOptions {
         }
 
         /**
+         * The encapsulation of one TUNNEL real server, by its label (null: back to the virtual server's own);
+         * {@code ipvsadm -a ... -i --tun-type ...} of that one real server.
+         */
+        public Builder realServerTunnel(String realServer, Tunnel tunnel) {
+            Objects.requireNonNull(realServer, "realServer");
+            if (tunnel == null) {
+                realServerTunnels.remove(realServer);
+            } else {
+                realServerTunnels.put(realServer, tunnel);
+            }
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException naming the option and the value
          */
         public IpvsOptions build() {
@@ -198,25 +287,7 @@ public final class IpvsOptions {
                 throw new IllegalArgumentException("ipvs options: persistenceEngine must be 'sip' or null but was '"
                         + persistenceEngine + "'");
             }
-            if (tunnelPort < 0 || tunnelPort > 65535) {
-                throw new IllegalArgumentException("ipvs options: tunnelPort must be 0..65535 but was " + tunnelPort);
-            }
-            if (tunnelType == TunnelType.GUE && tunnelPort == 0) {
-                throw new IllegalArgumentException("ipvs options: tunnelType GUE needs a tunnelPort (1..65535)");
-            }
-            if (tunnelType != TunnelType.GUE && tunnelPort != 0) {
-                throw new IllegalArgumentException("ipvs options: tunnelPort applies to GUE only, not " + tunnelType);
-            }
-            if (tunnelType == TunnelType.IPIP && tunnelChecksum) {
-                throw new IllegalArgumentException("ipvs options: tunnelChecksum applies to GUE and GRE only");
-            }
-            if (tunnelRemoteChecksum && tunnelType != TunnelType.GUE) {
-                throw new IllegalArgumentException("ipvs options: tunnelRemoteChecksum applies to GUE only");
-            }
-            if (tunnelChecksum && tunnelRemoteChecksum) {
-                throw new IllegalArgumentException("ipvs options: tunnelChecksum and tunnelRemoteChecksum exclude "
-                        + "each other");
-            }
+            Tunnel.check("", tunnelType, tunnelPort, tunnelChecksum, tunnelRemoteChecksum);
             return new IpvsOptions(this);
         }
     }

@@ -51,6 +51,8 @@ class IpvsadmCrossCheckIT {
             -a -u 10.0.0.4:5060 -r 10.0.1.6:5060 -m -w 1
             -A -t 10.0.0.5:80 -s wrr
             -a -t 10.0.0.5:80 -r 10.0.1.7:80 -i -w 1 --tun-type gre
+            -a -t 10.0.0.5:80 -r 10.0.1.8:80 -i -w 2 --tun-type gue --tun-port 5555 --tun-remcsum
+            -a -t 10.0.0.5:80 -r 10.0.1.9:80 -i -w 1 --tun-type gre --tun-csum
             """;
 
     static RealServer rs(String label, String address, int port, int weight) {
@@ -80,7 +82,8 @@ class IpvsadmCrossCheckIT {
                         .scheduler(Scheduler.RR).persistence(PersistencePolicy.sourceIp(Duration.ofSeconds(30)))
                         .realServer(rs("s1", "10.0.1.6", 5060, 1)).build())
                 .add(VirtualServer.builder("gre").vip("10.0.0.5:80/tcp").forwardingMethod(ForwardingMethod.TUNNEL)
-                        .scheduler(Scheduler.WRR).realServer(rs("g1", "10.0.1.7", 0, 1)).build())
+                        .scheduler(Scheduler.WRR).realServer(rs("g1", "10.0.1.7", 0, 1))
+                        .realServer(rs("g2", "10.0.1.8", 0, 2)).realServer(rs("g3", "10.0.1.9", 0, 1)).build())
                 .build();
     }
 
@@ -91,7 +94,9 @@ class IpvsadmCrossCheckIT {
                         .tunnelType(TunnelType.GUE).tunnelPort(6080).tunnelChecksum(true).build())
                 .options("v6", IpvsOptions.builder().schedulerFallback(true).build())
                 .options("sip", IpvsOptions.builder().persistenceEngine("sip").build())
-                .options("gre", IpvsOptions.builder().tunnelType(TunnelType.GRE).build())
+                .options("gre", IpvsOptions.builder().tunnelType(TunnelType.GRE)
+                        .realServerTunnel("g2", new IpvsOptions.Tunnel(TunnelType.GUE, 5555, false, true))
+                        .realServerTunnel("g3", new IpvsOptions.Tunnel(TunnelType.GRE, 0, true, false)).build())
                 .build();
     }
 
@@ -138,7 +143,7 @@ class IpvsadmCrossCheckIT {
         Shell.run("ipvsadm -C");
         try (IpvsDataplane d = dataplane()) {
             d.apply(fromEmpty(configuration()));
-            assertThat(d.changesSent()).isEqualTo(7 + 9); // 7 services, 9 real servers
+            assertThat(d.changesSent()).isEqualTo(7 + 11); // 7 services, 11 real servers
         }
         Map<String, String> byLbkit = views();
         for (String v : VIEWS) {

@@ -140,4 +140,26 @@ class PlanTest {
         assertThatThrownBy(() -> IpvsOptions.builder().tunnelType(TunnelType.GUE).build())
                 .hasMessage("ipvs options: tunnelType GUE needs a tunnelPort (1..65535)");
     }
+
+    @Test
+    void aTunnelledRealServerCanHaveItsOwnEncapsulationAndTheOthersKeepTheVirtualServers() {
+        VirtualServer tun = VirtualServer.builder("tun").vip("10.0.0.1:80/tcp").forwardingMethod(ForwardingMethod.TUNNEL)
+                .realServer(RealServer.builder("app1").address("10.0.1.1").build())
+                .realServer(RealServer.builder("app2").address("10.0.1.2").build()).build();
+        IpvsOptions o = IpvsOptions.builder().tunnelType(TunnelType.GRE).tunnelChecksum(true)
+                .realServerTunnel("app2", new IpvsOptions.Tunnel(TunnelType.GUE, 6080, false, true)).build();
+        DesiredService d = DesiredService.of(tun, o);
+        List<IpvsDestination> ds = new ArrayList<>(d.destinations().values());
+        assertThat(ds.get(0).tunnelType()).isEqualTo(TunnelType.GRE);
+        assertThat(ds.get(0).tunnelFlags()).isEqualTo(IpvsAttributes.TUNNEL_ENCAP_FLAG_CSUM);
+        assertThat(ds.get(1).tunnelType()).isEqualTo(TunnelType.GUE);
+        assertThat(ds.get(1).tunnelPort()).isEqualTo(6080);
+        assertThat(ds.get(1).tunnelFlags()).isEqualTo(IpvsAttributes.TUNNEL_ENCAP_FLAG_REMCSUM);
+        assertThat(o.tunnel("app1")).isEqualTo(o.tunnel());
+        assertThat(o.toBuilder().realServerTunnel("app2", null).build().tunnel("app2")).isEqualTo(o.tunnel());
+        assertThatThrownBy(() -> new IpvsOptions.Tunnel(TunnelType.IPIP, 6080, false, false))
+                .hasMessage("ipvs options: tunnelPort applies to GUE only, not IPIP");
+        assertThatThrownBy(() -> new IpvsOptions.Tunnel(TunnelType.GRE, 0, true, true))
+                .hasMessage("ipvs options: tunnelRemoteChecksum applies to GUE only");
+    }
 }
