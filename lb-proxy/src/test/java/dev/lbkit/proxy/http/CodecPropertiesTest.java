@@ -80,6 +80,22 @@ class CodecPropertiesTest {
                 .isEqualTo(Wire.run(m.stream(), new int[0], false, null, LIMITS).summary());
     }
 
+    @Property(tries = 300)
+    void pipelinedRequestsAreReadInOrderWhateverTheSplits(@ForAll @Size(min = 1, max = 4)
+            List<Messages.@net.jqwik.api.From("requests") Msg> messages,
+            @ForAll @Size(max = 30) List<@IntRange(min = 1, max = 2000) Integer> cuts) {
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        List<String> expected = new java.util.ArrayList<>();
+        for (Messages.Msg m : messages) {
+            stream.writeBytes(m.stream());
+            expected.add(m.head().framing() + " body=" + m.bodyLength() + " " + m.head());
+        }
+        byte[] all = stream.toByteArray();
+        int[] c = cuts.stream().mapToInt(Integer::intValue).toArray();
+        assertThat(Wire.runAll(all, new int[0], LIMITS)).containsExactlyElementsOf(expected);
+        assertThat(Wire.runAll(all, c, LIMITS)).containsExactlyElementsOf(expected);
+    }
+
     @Property(tries = 1000)
     void randomSplitsOfAMutatedStreamNeverChangeTheResult(@ForAll("mutated") byte[] input,
             @ForAll @Size(max = 20) List<@IntRange(min = 1, max = 600) Integer> cuts) {

@@ -87,6 +87,51 @@ final class Wire {
         return new Outcome(null, head, head.framing(), bodyLength, complete, rest);
     }
 
+    /**
+     * Parses requests one after another from {@code input} cut at the given offsets, following each body, as a
+     * proxy reading a pipelined connection would; returns one summary per message (a rejection ends the list).
+     */
+    static java.util.List<String> runAll(byte[] input, int[] cuts, HttpLimits limits) {
+        int[] bounds = bounds(input.length, cuts);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        HttpRequestParser rp = new HttpRequestParser(limits);
+        HttpBodyScanner body = HttpBodyScanner.of(BodyFraming.NONE, -1, limits);
+        HttpHead head = null;
+        long bodyLength = 0;
+        ByteBuffer buf = ByteBuffer.allocate(input.length + 16);
+        try {
+            for (int k = 0; k + 1 < bounds.length; k++) {
+                buf.put(input, bounds[k], bounds[k + 1] - bounds[k]);
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    if (head == null) {
+                        head = rp.parse(buf);
+                        if (head == null) {
+                            break;
+                        }
+                        body.reset(head);
+                        bodyLength = 0;
+                    }
+                    int n = body.scan(buf);
+                    bodyLength += n;
+                    buf.position(buf.position() + n);
+                    if (!body.isComplete()) {
+                        break;
+                    }
+                    out.add(head.framing() + " body=" + bodyLength + " " + head);
+                    head = null;
+                }
+                buf.compact();
+            }
+            if (head != null && body.isComplete()) {
+                out.add(head.framing() + " body=" + bodyLength + " " + head);
+            }
+        } catch (HttpCodecException e) {
+            out.add("rejected " + e.reason());
+        }
+        return out;
+    }
+
     static int[] bounds(int length, int[] cuts) {
         int[] c = cuts.clone();
         Arrays.sort(c);
