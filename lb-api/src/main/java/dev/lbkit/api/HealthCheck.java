@@ -295,10 +295,18 @@ public sealed interface HealthCheck
      * Up when the command exits with status 0 within the timeout; a non-zero exit, a timeout, a command that
      * cannot be run and a hang are failures, each with its own reason.
      *
-     * @param command an absolute path to an executable
-     * @param args    its arguments, before the ones lb-health adds
+     * <p>With {@code weightFromExit} (keepalived's {@code misc_dynamic}), the exit status also sets the weight:
+     * 0 is up at the requested weight, 1 is down, 2..255 are up with {@code status - 2} percent of the requested
+     * weight (so 2 drains, 102 is the requested weight, 152 one and a half times it). Unlike keepalived, whose
+     * value is an absolute weight, it is a percentage, as an agent check's is.
+     *
+     * @param command        an absolute path to an executable
+     * @param args           its arguments, before the ones lb-health adds
+     * @param weightFromExit whether exit statuses 2..255 mean up with a weight (default false: any non-zero
+     *                       status is down)
      */
-    record External(CheckSettings settings, String command, List<String> args) implements HealthCheck {
+    record External(CheckSettings settings, String command, List<String> args, boolean weightFromExit)
+            implements HealthCheck {
         public External {
             Validation.notNull(settings, "health check settings");
             Validation.check(command != null && command.startsWith("/") && command.indexOf('\0') < 0,
@@ -307,9 +315,19 @@ public sealed interface HealthCheck
             args = List.copyOf(args);
         }
 
+        /** A check whose non-zero exit statuses all mean down. */
+        public External(CheckSettings settings, String command, List<String> args) {
+            this(settings, command, args, false);
+        }
+
         @Override
         public External withSettings(CheckSettings settings) {
-            return new External(settings, command, args);
+            return new External(settings, command, args, weightFromExit);
+        }
+
+        /** A copy that reads a weight from exit statuses 2..255 (or not). */
+        public External withWeightFromExit(boolean weightFromExit) {
+            return new External(settings, command, args, weightFromExit);
         }
     }
 

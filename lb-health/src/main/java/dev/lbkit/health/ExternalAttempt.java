@@ -1,6 +1,7 @@
 package dev.lbkit.health;
 
 import dev.lbkit.api.HealthCheck;
+import dev.lbkit.api.HealthReport;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,16 +66,27 @@ final class ExternalAttempt extends Attempt {
         boolean accepted = pool.submit(() -> {
             String reason;
             boolean passed = false;
+            Outcome.Advice advice = null;
             try {
                 int exit = run(queuedAt);
                 passed = exit == 0;
                 reason = "exit " + exit;
+                if (((HealthCheck.External) key.check()).weightFromExit()) {
+                    if (exit == 0) {
+                        advice = new Outcome.Advice(HealthReport.FULL_WEIGHT, false);
+                    } else if (exit >= 2) {
+                        passed = true;
+                        advice = new Outcome.Advice(exit - 2, exit == 2);
+                        reason = "exit " + exit + ": weight " + (exit - 2) + "%";
+                    }
+                }
             } catch (Failure f) {
                 reason = f.getMessage();
             }
             boolean p = passed;
             String r = reason;
-            loop.execute(() -> finish(p, r));
+            Outcome.Advice a = advice;
+            loop.execute(() -> finish(p, r, a));
         });
         if (!accepted) {
             fail("not started: the external-check queue is full (" + pool.queued() + " waiting for "

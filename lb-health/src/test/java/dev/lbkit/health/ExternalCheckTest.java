@@ -61,6 +61,30 @@ class ExternalCheckTest {
         assertThat(r.reason()).isEqualTo("exit 3");
     }
 
+    private HealthReport dynamic(int exit) throws Exception {
+        h.reports.clear();
+        h.check(HealthCheck.external(script("exit " + exit), List.of()).withWeightFromExit(true)
+                .withSettings(quick()), "127.0.0.5", 8080);
+        return h.await(g -> g.report().reason().startsWith("exit " + exit)).report();
+    }
+
+    @Test
+    void withWeightFromExitStatusesTwoAndAboveAreUpWithAWeightPercentage() throws Exception {
+        HealthReport r = dynamic(52);
+        assertThat(r.state()).isEqualTo(HealthState.UP);
+        assertThat(r.reason()).isEqualTo("exit 52: weight 50%");
+        assertThat(r.weightPercent()).isEqualTo(50);
+        assertThat(r.drain()).isFalse();
+
+        HealthReport drain = dynamic(2);
+        assertThat(drain.state()).isEqualTo(HealthState.UP);
+        assertThat(drain.drains()).isTrue();
+
+        HealthReport zero = dynamic(0);
+        assertThat(zero.weightPercent()).isEqualTo(100);
+        assertThat(dynamic(1).state()).isEqualTo(HealthState.DOWN);
+    }
+
     @Test
     void aMissingCommandIsAFailureNotASuccess() {
         HealthReport r = run("/nonexistent/check", List.of());
