@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark candidate (PROXY_CMD): lbkit's Layer 4 proxy, dev.lbkit.examples.bench.ProxyBenchMain, started
+# The benchmark candidate (PROXY_CMD): lbkit's Layer 4 or Layer 7 proxy (LB_MODE tcp or http), dev.lbkit.examples.bench.ProxyBenchMain, started
 # from the LB_* variables the harness exports (see README.md, "The candidate hook").
 #   PROXY_CMD=bench/proxy/lbkit-proxy.sh CANDIDATE_MODE=tcp bench/proxy/compare.sh     (or just bench/proxy/l4.sh)
 # Builds lb-examples/target/lbkit-proxy-bench.jar when it is missing (l4.sh builds it up front, so that the

@@ -26,6 +26,10 @@ final class Backend implements Balanced {
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     final LongAdder connectFailures = new LongAdder();
+    /** HTTP proxy only: requests by status class, latency, requests in flight. */
+    final HttpStats http = new HttpStats();
+    /** HTTP proxy only: the server id its persistence cookie carries; set by the applying thread. */
+    volatile String cookieId;
 
     Backend(RealServer server, int vipPort, boolean fallback) {
         this.label = server.label();

@@ -28,7 +28,7 @@ final class IoLoop implements Runnable {
     final BufferPool pool;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final Queue<TcpSession> incoming = new ConcurrentLinkedQueue<>();
+    private final Queue<Session> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private volatile boolean stopping;
@@ -47,9 +47,14 @@ final class IoLoop implements Runnable {
     /** {@link System#nanoTime()} when the loop last woke up; good enough for timeouts. Loop thread only. */
     long now;
 
-    /** The first of this loop's sessions, linked through {@link TcpSession#next}. Loop thread only. */
-    TcpSession sessions;
+    /** The first of this loop's sessions, linked through {@link Session#next}. Loop thread only. */
+    Session sessions;
     private volatile int sessionCount;
+
+    /** The HTTP proxy's idle connections to real servers. Loop thread only. */
+    final ServerConnectionPool serverConnections = new ServerConnectionPool(this);
+    /** How long an idle server connection is kept; the dataplane sets the shortest of its HTTP options. */
+    volatile long serverIdleNanos = 15_000_000_000L;
 
     IoLoop(int index, int bufferSize, int maxFreeBuffers) throws IOException {
         this.index = index;
@@ -84,7 +89,7 @@ final class IoLoop implements Runnable {
      * Hands over a session accepted by another loop: this loop registers and starts it. The session (and its
      * client socket) belongs to this loop from now on; if the loop stops first, it closes the socket.
      */
-    void handoff(TcpSession session) {
+    void handoff(Session session) {
         incoming.offer(session);
         if (!inLoop() && sleeping.get() && sleeping.compareAndSet(true, false)) {
             selector.wakeup();
@@ -141,7 +146,7 @@ final class IoLoop implements Runnable {
     }
 
     private void runTasks() {
-        TcpSession in;
+        Session in;
         while ((in = incoming.poll()) != null) {
             try {
                 in.start();
@@ -195,12 +200,13 @@ final class IoLoop implements Runnable {
         if (!paused.isEmpty()) {
             paused.removeIf(l -> l.resumeIfDue(now));
         }
-        TcpSession s = sessions;
+        Session s = sessions;
         while (s != null) {
-            TcpSession next = s.next; // the session may unlink itself
+            Session next = s.next; // the session may unlink itself
             s.sweep(now);
             s = next;
         }
+        serverConnections.sweep(now, serverIdleNanos);
     }
 
     /** Counts an unexpected error of a handler and logs the first ones; never throws. */
@@ -213,13 +219,13 @@ final class IoLoop implements Runnable {
 
     /** Closes the sockets of sessions handed over but never started (after the loop stopped). */
     void closeIncoming() {
-        TcpSession in;
+        Session in;
         while ((in = incoming.poll()) != null) {
             in.closeUnstarted();
         }
     }
 
-    void link(TcpSession s) {
+    void link(Session s) {
         s.next = sessions;
         s.prev = null;
         if (sessions != null) {
@@ -229,7 +235,7 @@ final class IoLoop implements Runnable {
         sessionCount++;
     }
 
-    void unlink(TcpSession s) {
+    void unlink(Session s) {
         if (s.prev != null) {
             s.prev.next = s.next;
         } else if (sessions == s) {
@@ -247,9 +253,10 @@ final class IoLoop implements Runnable {
 
     private void shutdown() {
         runTasks();
-        TcpSession s = sessions;
+        serverConnections.closeAll(null);
+        Session s = sessions;
         while (s != null) {
-            TcpSession next = s.next;
+            Session next = s.next;
             s.close(true);
             s = next;
         }

@@ -164,7 +164,7 @@ final class Listener implements IoHandler {
                 return;
             }
             IoLoop target = dataplane.nextLoop();
-            TcpSession s = new TcpSession(target, vs, c);
+            Session s = vs.state.http ? new HttpSession(target, vs, c) : new TcpSession(target, vs, c);
             if (target == loop) {
                 s.start();
             } else {

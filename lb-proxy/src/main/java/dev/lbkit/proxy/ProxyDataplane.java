@@ -30,7 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The NIO dataplane for {@link ForwardingMethod#PROXY}: a Layer 4 TCP full proxy. Each virtual server gets a
+ * The NIO dataplane for {@link ForwardingMethod#PROXY}, a Layer 4 TCP full proxy, and {@link ForwardingMethod#HTTP},
+ * a Layer 7 HTTP/1.1 proxy with URL switching to pools and cookie persistence (see {@link HttpSession},
+ * {@link HttpOptions} and {@code docs/http-proxy.md}; an HTTP pool runs here without a listener). Each virtual
+ * server gets a
  * listening socket on its VIP; each accepted connection is scheduled to a real server, connected, and relayed
  * byte for byte in both directions (half-close and resets included) until either side ends it.
  *
@@ -113,7 +116,7 @@ public final class ProxyDataplane implements Dataplane {
 
     @Override
     public Set<ForwardingMethod> forwardingMethods() {
-        return EnumSet.of(ForwardingMethod.PROXY);
+        return EnumSet.of(ForwardingMethod.PROXY, ForwardingMethod.HTTP);
     }
 
     /** The registry the metrics are in. */
@@ -233,14 +236,25 @@ public final class ProxyDataplane implements Dataplane {
             Map<InetSocketAddress, Listener> releasing = new HashMap<>();
             for (VirtualServer vs : diff.removed()) {
                 Listener l = services.get(vs.label()).listener;
-                releasing.put(l.address(), l);
+                if (l != null) { // an HTTP pool has none
+                    releasing.put(l.address(), l);
+                }
             }
-            List<VirtualServer> needListener = new ArrayList<>(diff.added());
+            List<VirtualServer> needListener = new ArrayList<>();
+            for (VirtualServer vs : diff.added()) {
+                if (!vs.isPool()) {
+                    needListener.add(vs);
+                }
+            }
             for (VirtualServerChange c : diff.changed()) {
                 if (c.fields().contains(VirtualServerField.VIP)) {
                     Listener l = services.get(c.label()).listener;
-                    releasing.put(l.address(), l);
-                    needListener.add(c.after());
+                    if (l != null) {
+                        releasing.put(l.address(), l);
+                    }
+                    if (!c.after().isPool()) {
+                        needListener.add(c.after());
+                    }
                 }
             }
             Map<String, Listener> bound = bindAll(needListener, releasing);
@@ -252,8 +266,11 @@ public final class ProxyDataplane implements Dataplane {
                 changeService(services.get(c.label()), c, bound.get(c.label()), releasing);
             }
             for (VirtualServer vs : diff.added()) {
-                VirtualService svc = new VirtualService(vs, options(vs.label()), metrics);
-                attach(svc, bound.get(vs.label()));
+                VirtualService svc = new VirtualService(vs, options(vs.label()), metrics, services::get);
+                Listener l = bound.get(vs.label());
+                if (l != null) {
+                    attach(svc, l);
+                }
                 services.put(vs.label(), svc);
             }
             for (Listener l : releasing.values()) {
@@ -287,16 +304,20 @@ public final class ProxyDataplane implements Dataplane {
     }
 
     private void checkCarries(VirtualServer vs) {
-        if (vs.forwardingMethod() != ForwardingMethod.PROXY) {
+        ForwardingMethod m = vs.forwardingMethod();
+        if (m != ForwardingMethod.PROXY && m != ForwardingMethod.HTTP) {
             throw new DataplaneException(vs.label(), vs.describe() + ": dataplane '" + name
-                    + "' carries forwarding method PROXY only, not " + vs.forwardingMethod());
+                    + "' carries forwarding methods PROXY and HTTP only, not " + m);
         }
         for (RealServer r : vs.realServers()) {
-            if (vs.forwardingMethodOf(r) != ForwardingMethod.PROXY) {
+            if (vs.forwardingMethodOf(r) != m) {
                 throw new DataplaneException(vs.label(), vs.describe() + ": real server '" + r.label()
-                        + "': dataplane '" + name + "' carries forwarding method PROXY only, not "
-                        + vs.forwardingMethodOf(r));
+                        + "': dataplane '" + name + "' cannot mix forwarding method " + vs.forwardingMethodOf(r)
+                        + " with the virtual server's " + m);
             }
+        }
+        if (vs.isPool()) {
+            return;
         }
         if (!(vs.vip() instanceof Vip.Socket)) {
             throw new DataplaneException(vs.label(), vs.describe() + ": the proxy needs an address and port");
@@ -346,6 +367,8 @@ public final class ProxyDataplane implements Dataplane {
         List<Backend> gone = svc.update(c.after(), options(c.label()));
         if (newListener != null) {
             attach(svc, newListener);
+        } else if (c.after().isPool()) {
+            svc.listener = null; // became a pool: its old listener is being released
         }
         if (options(c.label()).closeConnectionsOnRemove()) {
             for (Backend b : gone) {
@@ -372,10 +395,13 @@ public final class ProxyDataplane implements Dataplane {
         for (IoLoop l : ls) {
             l.execute(() -> {
                 try {
-                    TcpSession s = l.sessions;
+                    if (backend != null) {
+                        l.serverConnections.closeAll(backend); // idle HTTP connections to it
+                    }
+                    Session s = l.sessions;
                     while (s != null) {
-                        TcpSession next = s.next;
-                        if (s.service == svc && (backend == null || s.uses(backend))) {
+                        Session next = s.next;
+                        if (s.belongsTo(svc, backend)) {
                             s.close(false);
                         }
                         s = next;
@@ -503,8 +529,17 @@ public final class ProxyDataplane implements Dataplane {
             shortest = Math.min(shortest, svc.state.shortestTimeout());
         }
         long interval = Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, shortest / 4));
+        long serverIdle = Long.MAX_VALUE;
+        for (VirtualService svc : services.values()) {
+            if (svc.state.http) {
+                serverIdle = Math.min(serverIdle, svc.state.httpOptions.serverIdleTimeout().toNanos());
+            }
+        }
         for (IoLoop l : loops) {
             l.sweepInterval(interval);
+            if (serverIdle != Long.MAX_VALUE) {
+                l.serverIdleNanos = serverIdle;
+            }
         }
     }
 

@@ -45,6 +45,8 @@ import java.util.Optional;
  *   <tr><td>{@link #closeConnectionsOnRemove()}</td><td>false</td><td>close the live connections of a real
  *       server when it is removed from the configuration (else they finish)</td></tr>
  *   <tr><td>{@link #backlog()}</td><td>1024</td><td>listen backlog of the VIP's socket (read when it is bound)</td></tr>
+ *   <tr><td>{@link #http()}</td><td>{@link HttpOptions#defaults()}</td><td>the HTTP proxy's settings (limits,
+ *       timeouts, headers, error pages, access log, cookie server ids)</td></tr>
  * </table>
  */
 public final class ProxyOptions {
@@ -75,6 +77,7 @@ public final class ProxyOptions {
     private final boolean keepAlive;
     private final boolean closeConnectionsOnRemove;
     private final int backlog;
+    private final HttpOptions http;
 
     private ProxyOptions(Builder b) {
         this.clientIdleTimeout = b.clientIdleTimeout;
@@ -92,6 +95,7 @@ public final class ProxyOptions {
         this.keepAlive = b.keepAlive;
         this.closeConnectionsOnRemove = b.closeConnectionsOnRemove;
         this.backlog = b.backlog;
+        this.http = b.http;
     }
 
     /** The defaults listed on this class. */
@@ -121,6 +125,7 @@ public final class ProxyOptions {
         b.keepAlive = keepAlive;
         b.closeConnectionsOnRemove = closeConnectionsOnRemove;
         b.backlog = backlog;
+        b.http = http;
         return b;
     }
 
@@ -205,6 +210,11 @@ public final class ProxyOptions {
         return backlog;
     }
 
+    /** The settings of the HTTP proxy ({@code ForwardingMethod.HTTP}); ignored by the TCP proxy. */
+    public HttpOptions http() {
+        return http;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof ProxyOptions)) {
@@ -219,14 +229,14 @@ public final class ProxyOptions {
                 && acceptProxyProtocolFrom.equals(p.acceptProxyProtocolFrom)
                 && proxyProtocolTimeout.equals(p.proxyProtocolTimeout) && tcpNoDelay == p.tcpNoDelay
                 && keepAlive == p.keepAlive && closeConnectionsOnRemove == p.closeConnectionsOnRemove
-                && backlog == p.backlog;
+                && backlog == p.backlog && http.equals(p.http);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(clientIdleTimeout, serverIdleTimeout, connectionLifetime, queueSize, queueTimeout,
                 redispatchAttempts, sendProxyProtocol, sendProxyProtocolTo, acceptProxyProtocolFrom,
-                proxyProtocolTimeout, tcpNoDelay, keepAlive, closeConnectionsOnRemove, backlog);
+                proxyProtocolTimeout, tcpNoDelay, keepAlive, closeConnectionsOnRemove, backlog, http);
     }
 
     @Override
@@ -237,7 +247,7 @@ public final class ProxyOptions {
                 + sendProxyProtocol + ", sendProxyProtocolTo=" + sendProxyProtocolTo + ", acceptProxyProtocolFrom="
                 + acceptProxyProtocolFrom + ", proxyProtocolTimeout=" + proxyProtocolTimeout + ", tcpNoDelay="
                 + tcpNoDelay + ", keepAlive=" + keepAlive + ", closeConnectionsOnRemove=" + closeConnectionsOnRemove
-                + ", backlog=" + backlog + '}';
+                + ", backlog=" + backlog + ", http=" + http + '}';
     }
 
     /** Builds {@link ProxyOptions}; setters validate and throw {@link IllegalArgumentException} naming the value. */
@@ -256,6 +266,7 @@ public final class ProxyOptions {
         private boolean keepAlive = true;
         private boolean closeConnectionsOnRemove;
         private int backlog = 1024;
+        private HttpOptions http = HttpOptions.defaults();
 
         private Builder() {}
 
@@ -352,6 +363,12 @@ public final class ProxyOptions {
         public Builder backlog(int backlog) {
             check(backlog >= 1 && backlog <= 65535, "backlog must be 1..65535 but was %s", backlog);
             this.backlog = backlog;
+            return this;
+        }
+
+        /** The settings of the HTTP proxy (default {@link HttpOptions#defaults()}). */
+        public Builder http(HttpOptions http) {
+            this.http = Objects.requireNonNull(http, "http");
             return this;
         }
 

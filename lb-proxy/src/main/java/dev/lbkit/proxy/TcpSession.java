@@ -29,7 +29,7 @@ import java.nio.channels.SocketChannel;
  * are written, and the other direction goes on. A reset or any I/O error on either side closes both, the other
  * with a reset too (SO_LINGER 0), so that neither peer mistakes an abort for a clean end.
  */
-final class TcpSession implements IoHandler {
+final class TcpSession extends Session {
     private static final int NEW = 0;
     private static final int HEADER = 1;
     private static final int QUEUED = 2;
@@ -43,12 +43,7 @@ final class TcpSession implements IoHandler {
     private static final ProxyProtocolDecoder DECODER = new ProxyProtocolDecoder();
     private static final ProxyProtocolEncoder ENCODER = new ProxyProtocolEncoder();
 
-    final IoLoop loop;
-    final VirtualService service;
     private final SocketChannel client;
-    /** Neighbours in {@link IoLoop#sessions}. */
-    TcpSession prev;
-    TcpSession next;
 
     private VirtualService.State config;
     private SelectionKey clientKey;
@@ -84,12 +79,12 @@ final class TcpSession implements IoHandler {
     private long flushedOut;
 
     TcpSession(IoLoop loop, VirtualService service, SocketChannel client) {
-        this.loop = loop;
-        this.service = service;
+        super(loop, service);
         this.client = client;
     }
 
     /** Starts serving the accepted connection; on the loop thread. */
+    @Override
     void start() {
         config = service.state;
         acceptedAt = loop.now;
@@ -123,7 +118,50 @@ final class TcpSession implements IoHandler {
         schedule();
     }
 
+    /**
+     * Takes over an HTTP connection that switched protocols (101 to an Upgrade, 2xx to CONNECT) as a byte relay:
+     * both sockets, their keys, the real server's count and the bytes not yet written each way ({@code up} to the
+     * server, {@code down} to the client; owned by the new session from now on). The HTTP session has unlinked
+     * itself and leaves {@link VirtualService#active} counted for this one. On the loop thread.
+     */
+    static TcpSession tunnel(IoLoop loop, VirtualService service, SocketChannel client, SelectionKey clientKey,
+            InetSocketAddress clientAddress, SocketChannel server, SelectionKey serverKey, Backend backend,
+            ByteBuffer up, ByteBuffer down) {
+        TcpSession t = new TcpSession(loop, service, client);
+        t.config = service.state;
+        t.acceptedAt = loop.now;
+        t.clientSeen = loop.now;
+        t.serverSeen = loop.now;
+        t.clientKey = clientKey;
+        t.server = server;
+        t.serverKey = serverKey;
+        t.backend = backend;
+        t.clientAddress = clientAddress;
+        t.source = clientAddress.getAddress();
+        t.state = RELAY;
+        t.up = up;
+        t.down = down;
+        clientKey.attach(t);
+        serverKey.attach(t);
+        loop.link(t);
+        try {
+            if (t.down != null) {
+                t.flush(false);
+            }
+            if (t.state == RELAY && t.up != null) {
+                t.flush(true);
+            }
+            if (t.state == RELAY) {
+                t.updateInterest();
+            }
+        } catch (IOException e) {
+            t.close(true);
+        }
+        return t;
+    }
+
     /** Closes the socket of a session that was handed over but never started. */
+    @Override
     void closeUnstarted() {
         state = CLOSED;
         closeQuietly(client, false);
@@ -506,6 +544,7 @@ final class TcpSession implements IoHandler {
     // ---- timeouts, stats, close ------------------------------------------------------------------------------
 
     /** Checks this session's timeouts and publishes its byte counts; called by the loop's sweep. */
+    @Override
     void sweep(long now) {
         flushStats();
         switch (state) {
@@ -561,10 +600,16 @@ final class TcpSession implements IoHandler {
         return backend == b;
     }
 
+    @Override
+    boolean belongsTo(VirtualService svc, Backend b) {
+        return service == svc && (b == null || backend == b);
+    }
+
     /**
      * Closes both sockets and returns every buffer; {@code abort} resets them (SO_LINGER 0) instead of a
      * normal close. Idempotent.
      */
+    @Override
     void close(boolean abort) {
         if (state == CLOSED) {
             return;

@@ -2,6 +2,9 @@ package dev.lbkit.proxy;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import dev.lbkit.api.CookiePersistence;
+import dev.lbkit.api.ForwardingMethod;
+import dev.lbkit.api.HttpRoute;
 import dev.lbkit.api.PersistencePolicy;
 import dev.lbkit.api.RealServer;
 import dev.lbkit.api.SourceIpPersistence;
@@ -42,13 +45,23 @@ final class VirtualService {
     final LongAdder queued = new LongAdder();
     final LongAdder queueTimeouts = new LongAdder();
     final LongAdder proxyProtocolRejected = new LongAdder();
+    /** HTTP only: the requests of this VIP (or pool). */
+    final HttpStats http = new HttpStats();
+    /** Finds a pool by label (the dataplane's virtual servers); for routes. */
+    private final java.util.function.Function<String, VirtualService> pools;
 
     private final ArrayDeque<TcpSession> queue = new ArrayDeque<>();
     private final AtomicInteger queueLength = new AtomicInteger();
 
     VirtualService(VirtualServer config, ProxyOptions options, MetricRegistry metrics) {
+        this(config, options, metrics, label -> null);
+    }
+
+    VirtualService(VirtualServer config, ProxyOptions options, MetricRegistry metrics,
+            java.util.function.Function<String, VirtualService> pools) {
         this.label = config.label();
         this.metrics = metrics;
+        this.pools = pools;
         this.state = new State(config, options, Map.of(), null);
         registerMetrics();
         for (Backend b : state.backends) {
@@ -72,13 +85,19 @@ final class VirtualService {
                 if (old.persistence != null) {
                     old.persistence.removeServer(b);
                 }
+                if (old.learned != null) {
+                    old.learned.removeServer(b);
+                }
                 metrics.removeMatching((name, m) -> name.startsWith(prefix(b)));
             }
         }
         for (Backend b : now.values()) {
-            if (old.byLabelWithFallback().get(b.label) != b) {
+            if (old.byLabelWithFallback().get(b.label) != b || next.http != old.http) {
                 registerMetrics(b);
             }
+        }
+        if (next.http && !old.http) {
+            http.register(metrics, "lbkit." + label + ".");
         }
         state = next;
         return gone;
@@ -115,6 +134,22 @@ final class VirtualService {
             }
         }
         return b;
+    }
+
+    /**
+     * The pool an HTTP request for {@code host} and {@code path} goes to: the first matching route's, else this
+     * virtual server itself (its default pool). Null when a route names a pool that is not running (the
+     * configuration guarantees it is, so only during a change).
+     */
+    VirtualService route(State st, String host, String path) {
+        List<HttpRoute> routes = st.routes;
+        for (int i = 0, n = routes.size(); i < n; i++) {
+            HttpRoute r = routes.get(i);
+            if (r.matches(host, path)) {
+                return pools.apply(r.pool());
+            }
+        }
+        return this;
     }
 
     /** Records that {@code source} reached {@code server} (source-IP persistence), on a successful connect. */
@@ -249,6 +284,9 @@ final class VirtualService {
         gauge(p + "queueTimeouts", queueTimeouts::sum);
         gauge(p + "refused", refused::sum);
         gauge(p + "proxyProtocolRejected", proxyProtocolRejected::sum);
+        if (state.http) {
+            http.register(metrics, p);
+        }
     }
 
     private void registerMetrics(Backend b) {
@@ -259,6 +297,9 @@ final class VirtualService {
         gauge(p + "bytesIn", b.bytesIn::sum);
         gauge(p + "bytesOut", b.bytesOut::sum);
         gauge(p + "connectFailures", b.connectFailures::sum);
+        if (state.http) {
+            b.http.register(metrics, p);
+        }
     }
 
     private void gauge(String name, Supplier<Long> value) {
@@ -287,11 +328,21 @@ final class VirtualService {
         final long headerTimeout;
         final int queueSize;
         final int redispatchAttempts;
+        /** HTTP: forwarding method HTTP (a VIP or a pool). */
+        final boolean http;
+        final List<HttpRoute> routes;
+        /** HTTP: cookie persistence, or null. */
+        final CookiePersistence cookie;
+        /** HTTP: the real servers (not the fallback) by the id their cookie carries. */
+        final Map<String, Backend> byCookieId;
+        /** HTTP, PASSIVE cookie: the learned session ids; kept while the policy stays the same. */
+        final LearnedCookies learned;
+        final HttpOptions httpOptions;
 
         State(VirtualServer config, ProxyOptions options, Map<String, Backend> existing, State previous) {
             this.config = config;
             this.options = options;
-            int vipPort = ((Vip.Socket) config.vip()).port();
+            int vipPort = config.vip() instanceof Vip.Socket s ? s.port() : 0; // a pool's servers set their ports
             List<Backend> list = new ArrayList<>();
             Map<String, Backend> map = new LinkedHashMap<>();
             for (RealServer r : config.realServers()) {
@@ -337,6 +388,52 @@ final class VirtualService {
             this.headerTimeout = options.proxyProtocolTimeout().toNanos();
             this.queueSize = options.queueSize();
             this.redispatchAttempts = options.redispatchAttempts();
+            this.http = config.forwardingMethod() == ForwardingMethod.HTTP;
+            this.routes = config.routes();
+            this.httpOptions = options.http();
+            this.cookie = p instanceof CookiePersistence c ? c : null;
+            Map<String, Backend> ids = new java.util.HashMap<>();
+            if (cookie != null) {
+                for (Backend b : backends) {
+                    String id = cookieId(config.label(), b.label, httpOptions);
+                    b.cookieId = id;
+                    ids.put(id, b);
+                }
+            }
+            this.byCookieId = ids;
+            if (cookie == null || cookie.mode() != CookiePersistence.Mode.PASSIVE) {
+                this.learned = null;
+            } else if (previous != null && previous.learned != null && previous.cookie.equals(cookie)
+                    && previous.httpOptions.learnedCookies() == httpOptions.learnedCookies()
+                    && previous.httpOptions.learnedCookieTimeout().equals(httpOptions.learnedCookieTimeout())) {
+                this.learned = previous.learned;
+            } else {
+                this.learned = new LearnedCookies(httpOptions.learnedCookies(),
+                        httpOptions.learnedCookieTimeout().toNanos());
+            }
+        }
+
+        /**
+         * The id a persistence cookie carries for a real server: configured, the label, or else the first 12 hex
+         * digits of SHA-256 over the virtual server's and real server's labels. Stable across restarts and HA
+         * peers (so clients keep their server through a failover) and not the label, which may be internal.
+         */
+        static String cookieId(String virtualServer, String realServer, HttpOptions o) {
+            String configured = o.cookieValue(realServer);
+            if (configured != null) {
+                return configured;
+            }
+            if (o.cookieValueIsLabel()) {
+                return realServer;
+            }
+            try {
+                byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(
+                        ("lbkit-cookie\0" + virtualServer + "\0" + realServer)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(h, 0, 6);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+            }
         }
 
         /** The real servers and the fallback server by label. */
@@ -353,6 +450,11 @@ final class VirtualService {
         long shortestTimeout() {
             long t = Math.min(connectTimeout, Math.min(clientIdleTimeout, serverIdleTimeout));
             t = Math.min(t, Math.min(queueTimeout, headerTimeout));
+            if (http) {
+                HttpOptions h = httpOptions;
+                t = Math.min(t, Math.min(h.clientHeaderTimeout().toNanos(), h.keepAliveTimeout().toNanos()));
+                t = Math.min(t, Math.min(h.serverResponseTimeout().toNanos(), h.serverIdleTimeout().toNanos()));
+            }
             return lifetime > 0 ? Math.min(t, lifetime) : t;
         }
     }

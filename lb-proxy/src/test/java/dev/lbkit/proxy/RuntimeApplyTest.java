@@ -92,7 +92,7 @@ class RuntimeApplyTest {
         ServiceLoader.load(Dataplane.class).forEach(found::add);
         assertThat(found).anySatisfy(p -> {
             assertThat(p).isInstanceOf(ProxyDataplane.class);
-            assertThat(p.forwardingMethods()).containsExactly(ForwardingMethod.PROXY);
+            assertThat(p.forwardingMethods()).containsExactlyInAnyOrder(ForwardingMethod.PROXY, ForwardingMethod.HTTP);
         });
         found.forEach(Dataplane::close);
     }

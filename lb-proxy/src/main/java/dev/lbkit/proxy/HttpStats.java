@@ -1,0 +1,55 @@
+package dev.lbkit.proxy;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
+import com.codahale.metrics.MetricRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Request counters of a VIP, a pool or a real server in the HTTP proxy: requests by status class, requests the
+ * proxy answered itself, latency (microseconds from the request head to the end of the response) and the
+ * requests in flight. Thread-safe; updated by every I/O loop.
+ */
+final class HttpStats {
+    /** Index 0: requests that got no status (aborted); 1..5: 1xx..5xx. */
+    final Counter[] byClass = new Counter[6];
+    final Histogram latencyMicros = new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build());
+    final AtomicInteger active = new AtomicInteger();
+    final Counter rejected = new Counter();
+
+    HttpStats() {
+        for (int i = 0; i < byClass.length; i++) {
+            byClass[i] = new Counter();
+        }
+    }
+
+    void record(int status, long micros) {
+        int c = status / 100;
+        byClass[c >= 1 && c <= 5 ? c : 0].inc();
+        if (micros >= 0) {
+            latencyMicros.update(micros);
+        }
+    }
+
+    long requests(int statusClass) {
+        return byClass[statusClass].getCount();
+    }
+
+    /** Registers under {@code prefix} ({@code lbkit.web.} gives {@code lbkit.web.http.requests.2xx}). */
+    void register(MetricRegistry metrics, String prefix) {
+        String p = prefix + "http.";
+        for (int i = 0; i < byClass.length; i++) {
+            String name = p + "requests." + (i == 0 ? "aborted" : i + "xx");
+            metrics.remove(name);
+            metrics.register(name, byClass[i]);
+        }
+        metrics.remove(p + "latencyMicros");
+        metrics.register(p + "latencyMicros", latencyMicros);
+        metrics.remove(p + "activeRequests");
+        metrics.register(p + "activeRequests", (Gauge<Integer>) active::get);
+        metrics.remove(p + "rejected");
+        metrics.register(p + "rejected", rejected);
+    }
+}
