@@ -367,18 +367,13 @@ final class HeadParser {
             while (he < off + len && a[he] != '/' && a[he] != '?') {
                 he++;
             }
-            int at = hs;
-            for (int i = hs; i < he; i++) {
-                if (a[i] == '@') {
-                    at = i + 1;
-                }
-            }
-            if (he > at && authority(a, at, he, false)) {
+            // userinfo (user@host) fails the authority check: RFC 9110 section 4.2.4 treats it as an error
+            if (he > hs && authority(a, hs, he, false)) {
                 return TargetForm.ABSOLUTE;
             }
         }
         throw new HttpCodecException(Reason.BAD_REQUEST_TARGET, "request-target " + Ascii.quote(a, off, len)
-                + " is neither origin-form (/path) nor absolute-form (http://host/path)");
+                + " is neither origin-form (/path) nor absolute-form (http://host/path, without userinfo)");
     }
 
     /** Length of "http" or "https" if the target starts with it followed by "://", else 0. */
@@ -399,7 +394,7 @@ final class HeadParser {
         if (i < e && a[i] == '[') {
             while (i < e && a[i] != ']') {
                 int b = a[i] & 0xFF;
-                if (!(Ascii.HEX[b] >= 0 || b == ':' || b == '.' || b == '[' || b == 'v' || b == 'V')) {
+                if (i > s && !(Ascii.HEX[b] >= 0 || b == ':' || b == '.' || b == 'v' || b == 'V')) {
                     return false;
                 }
                 i++;

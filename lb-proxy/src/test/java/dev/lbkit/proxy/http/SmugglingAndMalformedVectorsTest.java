@@ -144,6 +144,10 @@ class SmugglingAndMalformedVectorsTest {
         reject("fragment in the target", head("GET /a#b HTTP/1.1", "Host: a"), BAD_REQUEST_TARGET, 400);
         reject("relative target", head("GET a/b HTTP/1.1", "Host: a"), BAD_REQUEST_TARGET, 400);
         reject("asterisk for GET", head("GET * HTTP/1.1", "Host: a"), BAD_REQUEST_TARGET, 400);
+        reject("userinfo in an absolute-form target", head("GET http://u:p@a/x HTTP/1.1", "Host: a"),
+                BAD_REQUEST_TARGET, 400);
+        reject("absolute-form without host", head("GET http:///x HTTP/1.1", "Host: a"), BAD_REQUEST_TARGET, 400);
+        reject("CONNECT without port", head("CONNECT a.example HTTP/1.1", "Host: a"), BAD_REQUEST_TARGET, 400);
         reject("origin-form for CONNECT", head("CONNECT /x HTTP/1.1", "Host: a"), BAD_REQUEST_TARGET, 400);
         reject("non-ASCII byte in the target", head("GET /caf\u00e9 HTTP/1.1", "Host: a"), BAD_REQUEST_TARGET, 400);
         reject("NUL in the target", head("GET /a\0b HTTP/1.1", "Host: a"), NUL_BYTE, 400);
@@ -192,6 +196,8 @@ class SmugglingAndMalformedVectorsTest {
         reject("Host with userinfo", head("GET / HTTP/1.1", "Host: u@a"), BAD_HOST, 400);
         reject("Host with a path", head("GET / HTTP/1.1", "Host: a/b"), BAD_HOST, 400);
         reject("Host with a bad port", head("GET / HTTP/1.1", "Host: a:8o"), BAD_HOST, 400);
+        reject("Host IPv6 literal unterminated", head("GET / HTTP/1.1", "Host: [::1:80"), BAD_HOST, 400);
+        reject("Host IPv6 literal with a bracket inside", head("GET / HTTP/1.1", "Host: [::[1]"), BAD_HOST, 400);
         reject("Host with a space inside", head("GET / HTTP/1.1", "Host: a b"), BAD_HOST, 400);
 
         // ---- Content-Length and Transfer-Encoding ----
