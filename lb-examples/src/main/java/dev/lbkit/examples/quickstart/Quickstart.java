@@ -2,6 +2,7 @@ package dev.lbkit.examples.quickstart;
 
 import dev.lbkit.api.CheckSettings;
 import dev.lbkit.api.Configuration;
+import dev.lbkit.api.CookiePersistence;
 import dev.lbkit.api.HealthCheck;
 import dev.lbkit.api.ForwardingMethod;
 import dev.lbkit.api.LoadBalancer;
@@ -23,12 +24,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The quickstart: two demo backends on loopback and a TCP virtual server (Layer 4 proxy, round robin, HTTP
- * health checks) over them; prints what runs, the commands to try, and a live status table until Ctrl-C.
+ * The quickstart: two demo backends on loopback, a TCP virtual server (Layer 4 proxy, round robin, HTTP
+ * health checks) and an HTTP virtual server (Layer 7 proxy, cookie persistence: a browser stays on the backend
+ * that first answered it) over them; prints what runs, the commands to try, and a live status table until Ctrl-C.
  *
  * <pre>
- * java -jar lb-examples/target/lbkit-quickstart.jar [--vip-port 8080] [--backend-ports 9001,9002]
- *                                                   [--refresh 5] [--duration 0]
+ * java -jar lb-examples/target/lbkit-quickstart.jar [--vip-port 8080] [--http-port 8081]
+ *                                                   [--backend-ports 9001,9002] [--refresh 5] [--duration 0]
  * </pre>
  *
  * Everything listens on 127.0.0.1 only. {@code --duration N} stops after N seconds (0: until Ctrl-C).
@@ -39,16 +41,17 @@ public final class Quickstart implements AutoCloseable {
     private final ProxyDataplane proxy;
 
     /** Options from the command line. */
-    record Options(int vipPort, int[] backendPorts, Duration refresh, Duration duration) {
+    record Options(int vipPort, int httpPort, int[] backendPorts, Duration refresh, Duration duration) {
         static Options parse(String[] args) {
             int vipPort = 8080;
+            int httpPort = 8081;
             int[] backendPorts = {9001, 9002};
             Duration refresh = Duration.ofSeconds(5);
             Duration duration = Duration.ZERO;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("-h") || a.equals("--help")) {
-                    throw new IllegalArgumentException("usage: lbkit-quickstart [--vip-port N] "
+                    throw new IllegalArgumentException("usage: lbkit-quickstart [--vip-port N] [--http-port N] "
                             + "[--backend-ports N,N] [--refresh SECONDS] [--duration SECONDS]");
                 }
                 if (i + 1 >= args.length) {
@@ -58,6 +61,9 @@ public final class Quickstart implements AutoCloseable {
                 switch (a) {
                     case "--vip-port":
                         vipPort = port(a, v);
+                        break;
+                    case "--http-port":
+                        httpPort = port(a, v);
                         break;
                     case "--backend-ports": {
                         String[] parts = v.split(",");
@@ -77,7 +83,7 @@ public final class Quickstart implements AutoCloseable {
                         throw new IllegalArgumentException("unknown option " + a + " (try --help)");
                 }
             }
-            return new Options(vipPort, backendPorts, refresh, duration);
+            return new Options(vipPort, httpPort, backendPorts, refresh, duration);
         }
 
         private static int port(String option, String v) {
@@ -121,10 +127,22 @@ public final class Quickstart implements AutoCloseable {
                     .healthCheck(HealthCheck.http("/").withSettings(CheckSettings.defaults()
                             .withInterval(Duration.ofSeconds(2)).withTimeout(Duration.ofSeconds(1))
                             .withRiseFall(2, 2)));
+            // The same backends behind the HTTP proxy: the first answer sets the cookie LBKIT naming the backend
+            // (by an opaque id), and requests carrying it go back to that backend while it is up or draining.
+            VirtualServer.Builder http = VirtualServer.builder("http-demo")
+                    .vip("127.0.0.1:" + options.httpPort() + "/tcp")
+                    .forwardingMethod(ForwardingMethod.HTTP)
+                    .scheduler(Scheduler.RR)
+                    .persistence(CookiePersistence.builder(CookiePersistence.Mode.INSERT, "LBKIT").path("/")
+                            .build())
+                    .healthCheck(HealthCheck.http("/").withSettings(CheckSettings.defaults()
+                            .withInterval(Duration.ofSeconds(2)).withTimeout(Duration.ofSeconds(1))
+                            .withRiseFall(2, 2)));
             for (DemoBackend b : backends) {
                 tcp.realServer(RealServer.builder(b.name()).address("127.0.0.1").port(b.port()).build());
+                http.realServer(RealServer.builder(b.name()).address("127.0.0.1").port(b.port()).build());
             }
-            lb.apply(Configuration.of(tcp.build()));
+            lb.apply(Configuration.of(tcp.build(), http.build()));
         } catch (RuntimeException | IOException e) {
             close();
             throw e;
@@ -134,6 +152,11 @@ public final class Quickstart implements AutoCloseable {
     /** Where the TCP virtual server listens (the real port when 0 was asked). */
     InetSocketAddress tcpVip() {
         return proxy.localAddress("tcp-demo").orElseThrow();
+    }
+
+    /** Where the HTTP virtual server listens. */
+    InetSocketAddress httpVip() {
+        return proxy.localAddress("http-demo").orElseThrow();
     }
 
     LoadBalancer loadBalancer() {
@@ -149,10 +172,17 @@ public final class Quickstart implements AutoCloseable {
         }
         out.printf("  virtual server tcp-demo  127.0.0.1:%d/tcp  Layer 4 proxy, round robin, HTTP health check every 2 s%n",
                 port);
+        int httpPort = httpVip().getPort();
+        out.printf("  virtual server http-demo 127.0.0.1:%d/tcp  HTTP proxy, round robin, cookie persistence (LBKIT)%n",
+                httpPort);
         out.println();
         out.println("Try (each connection goes to the next backend):");
         out.printf("  curl http://127.0.0.1:%d/hello%n", port);
         out.printf("  for i in 1 2 3 4; do curl -s http://127.0.0.1:%d/; done%n", port);
+        out.println("Try (a cookie jar keeps you on one backend; without it you alternate):");
+        out.printf("  for i in 1 2 3 4; do curl -s -b /tmp/lbkit.jar -c /tmp/lbkit.jar http://127.0.0.1:%d/; done%n",
+                httpPort);
+        out.printf("  curl -si http://127.0.0.1:%d/ | grep -i set-cookie%n", httpPort);
         out.println();
         out.println("Stop a backend and watch it go DOWN in the table: the status shows requested and actual state.");
         out.println("Ctrl-C stops it.");

@@ -24,8 +24,8 @@ class QuickstartTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             vipPort = probe.getLocalPort(); // a free port; a VIP must name its port
         }
-        try (Quickstart q = new Quickstart(Quickstart.Options.parse(
-                new String[] {"--vip-port", Integer.toString(vipPort), "--backend-ports", "0,0"}))) {
+        try (Quickstart q = new Quickstart(Quickstart.Options.parse(new String[] {"--vip-port",
+                Integer.toString(vipPort), "--http-port", Integer.toString(freePort()), "--backend-ports", "0,0"}))) {
             int port = q.tcpVip().getPort();
             List<String> answeredBy = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -57,6 +57,43 @@ class QuickstartTest {
                         assertThat(r.lastCheck()).isPresent();
                         assertThat(r.health()).isNotEqualTo(dev.lbkit.api.HealthState.DOWN);
                     });
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    @Test
+    void theHttpVipKeepsAClientWithItsCookieOnOneBackend() throws Exception {
+        try (Quickstart q = new Quickstart(Quickstart.Options.parse(new String[] {"--vip-port",
+                Integer.toString(freePort()), "--http-port", Integer.toString(freePort()), "--backend-ports", "0,0"}))) {
+            int port = q.httpVip().getPort();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> first = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/cart")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            String backend = first.headers().firstValue("X-Backend").orElseThrow();
+            String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+            assertThat(cookie).startsWith("LBKIT=").contains("Path=/");
+            String pair = cookie.substring(0, cookie.indexOf(';'));
+            List<String> sticky = new ArrayList<>();
+            List<String> fresh = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                sticky.add(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/cart"))
+                        .header("Cookie", pair).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString()).headers().firstValue("X-Backend").orElseThrow());
+                fresh.add(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+                        .headers().firstValue("X-Backend").orElseThrow());
+            }
+            assertThat(sticky).containsOnly(backend);
+            assertThat(fresh).contains("backend-1", "backend-2"); // requests without the cookie alternate
+            ByteArrayOutputStream banner = new ByteArrayOutputStream();
+            q.printBanner(new PrintStream(banner, true, StandardCharsets.UTF_8));
+            assertThat(banner.toString(StandardCharsets.UTF_8)).contains("http-demo 127.0.0.1:" + port);
         }
     }
 
