@@ -3,8 +3,9 @@
 set -euo pipefail
 
 # haproxy: L4/L7 proxy peer; curl: HTTP client; nginx: real HTTP backend; keepalived: VRRP peer (lb-ha);
-# wrk: load in benchmarks; tcpdump: observing GARP/adverts on test bridges.
-packages=(haproxy curl nginx keepalived wrk tcpdump)
+# wrk: load in benchmarks; tcpdump: observing GARP/adverts on test bridges; socat: servers in lb-health's
+# namespace tests; nftables: firewall rules (drop, reset) in those namespaces.
+packages=(haproxy curl nginx keepalived wrk tcpdump socat nftables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

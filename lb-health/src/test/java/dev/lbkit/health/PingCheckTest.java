@@ -53,12 +53,17 @@ class PingCheckTest {
                 && inNs("ip", "link", "set", "lo", "up")
                 && sh("sysctl", "-qw", "net.ipv6.conf." + VETH + "a.keep_addr_on_down=1")
                 && sh("ip", "addr", "add", "fd42:213:77::1/64", "dev", VETH + "a", "nodad")
-                && inNs("ip", "addr", "add", "fd42:213:77::2/64", "dev", VETH + "b", "nodad");
+                && inNs("ip", "addr", "add", "fd42:213:77::2/64", "dev", VETH + "b", "nodad")
+                // should the veth routes go, these keep the test's traffic off the default route
+                && sh("ip", "route", "add", "blackhole", "10.213.77.0/30", "metric", "9999")
+                && sh("ip", "-6", "route", "add", "blackhole", "fd42:213:77::/64", "metric", "9999");
     }
 
     @AfterAll
     static void removeTheNamespace() {
         sh("ip", "link", "del", VETH + "a");
+        sh("ip", "route", "del", "blackhole", "10.213.77.0/30", "metric", "9999");
+        sh("ip", "-6", "route", "del", "blackhole", "fd42:213:77::/64", "metric", "9999");
         sh("ip", "netns", "del", NS);
     }
 
@@ -67,7 +72,7 @@ class PingCheckTest {
         if (haveNamespace) {
             inNs("sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=0");
             inNs("nft", "delete", "table", "inet", "lbkping");
-            sh("ip", "link", "set", VETH + "a", "up");
+            inNs("ip", "link", "set", VETH + "b", "up");
             sh("ip", "route", "del", "blackhole", "10.213.77.2/32");
         }
     }
@@ -134,10 +139,10 @@ class PingCheckTest {
     void aHostBehindALinkThatWentDownIsDown() {
         assumeTrue(haveNamespace, "needs root to make a network namespace");
         assertThat(ping("10.213.77.2").state()).isEqualTo(HealthState.UP);
-        assertThat(sh("ip", "link", "set", VETH + "a", "down")).isTrue();
+        assertThat(inNs("ip", "link", "set", VETH + "b", "down")).isTrue(); // the server's link
         HealthReport r = ping("10.213.77.2");
         assertThat(r.state()).isEqualTo(HealthState.DOWN);
-        // the route stays (marked linkdown), so the request is dropped at the device: no reply
+        // our side lost its carrier: the route stays (marked linkdown) and the request is dropped there
         assertThat(r.reason()).isEqualTo("no echo reply within 500 ms");
     }
 
