@@ -160,6 +160,20 @@ public final class Ipvs implements AutoCloseable {
         return out;
     }
 
+    /** One service with its counters, or empty when the kernel has no such service; one request. */
+    public java.util.Optional<IpvsService> service(IpvsServiceKey key) {
+        List<Message> r;
+        try {
+            r = request(IpvsCodec.getService(new MessageWriter(64), familyId, key), "IPVS GET_SERVICE " + key);
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.ESRCH) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+        return r.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(IpvsCodec.parseService(r.get(0)));
+    }
+
     /** The destinations of one service with their counters, in one dump. */
     public List<IpvsDestination> destinations(IpvsServiceKey service) {
         List<Message> ms = socket.dump(IpvsCodec.getDestinations(new MessageWriter(64), familyId, service).buffer(),

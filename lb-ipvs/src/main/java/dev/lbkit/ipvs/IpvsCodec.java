@@ -130,6 +130,13 @@ final class IpvsCodec {
         return w.begin(familyId, Netlink.NLM_F_REQUEST).genlHeader(CMD_GET_SERVICE, GENL_VERSION).end();
     }
 
+    /** One service by its key (not a dump: the kernel answers the service or ESRCH). */
+    static MessageWriter getService(MessageWriter w, int familyId, IpvsServiceKey key) {
+        w.begin(familyId, REQUEST).genlHeader(CMD_GET_SERVICE, GENL_VERSION);
+        serviceKey(w, key);
+        return w.end();
+    }
+
     /** The dump of one service's destinations. */
     static MessageWriter getDestinations(MessageWriter w, int familyId, IpvsServiceKey svc) {
         w.begin(familyId, Netlink.NLM_F_REQUEST).genlHeader(CMD_GET_DEST, GENL_VERSION);

@@ -30,9 +30,10 @@ import java.util.function.Predicate;
  *
  * <h2>Reconciling</h2>
  * {@link #apply} folds the diff into the configuration this dataplane runs, reads the kernel's table (one dump
- * of the services, and one of the destinations of each virtual server the diff adds, changes or removes),
- * computes the minimal set of changes for those and sends only them, batched into few datagrams. One changed
- * weight therefore costs two dumps and one message however large the table is. {@link #reconcile()} compares
+ * of the services, and one of the destinations of each virtual server the diff adds, changes or removes; for a
+ * diff of a few virtual servers, one request for each of their services instead of the dump of all), computes
+ * the minimal set of changes for those and sends only them, batched into few datagrams. One changed weight
+ * therefore costs two requests and one message however large the table is. {@link #reconcile()} compares
  * every virtual server (one destination dump each) and repairs drift. Re-applying an unchanged configuration
  * sends no change. Entries lbkit did not create are left alone: a kernel service whose VIP no
  * virtual server of this dataplane has (now or since it was created) is never touched, unless
@@ -60,6 +61,9 @@ import java.util.function.Predicate;
  * socket and leaves the kernel's table as it is (IPVS keeps forwarding; a new dataplane takes it over).
  */
 public final class IpvsDataplane implements Dataplane {
+    /** Up to this many services compared, apply asks for each alone instead of dumping every service. */
+    private static final int SMALL_SCOPE = 8;
+
     private final String name;
     private final boolean ownsTable;
     private final IpvsOptions defaultOptions;
@@ -224,9 +228,14 @@ public final class IpvsDataplane implements Dataplane {
         }
         Map<IpvsServiceKey, IpvsEntry> before;
         try {
-            // destinations of what is compared, and of what may be deleted (to restore it on a failure)
-            before = read(client, k -> compared == null ? wanted.contains(k) || ownsTable || deletable.contains(k)
-                    : compared.contains(k) || (ownsTable && !wanted.contains(k)));
+            if (compared != null && !ownsTable && compared.size() <= SMALL_SCOPE) {
+                // a small diff on a table of any size: ask for those services alone, not for a dump of all
+                before = readOnly(client, compared);
+            } else {
+                // destinations of what is compared, and of what may be deleted (to restore it on a failure)
+                before = read(client, k -> compared == null ? wanted.contains(k) || ownsTable || deletable.contains(k)
+                        : compared.contains(k) || (ownsTable && !wanted.contains(k)));
+            }
         } catch (NetlinkException e) {
             throw new DataplaneException(null, "IPVS: reading the table: " + e.getMessage(), e);
         }
@@ -277,6 +286,15 @@ public final class IpvsDataplane implements Dataplane {
                         + " is also virtual server '" + other + "'");
             }
             out.put(v.label(), d);
+        }
+        return out;
+    }
+
+    /** Each of {@code keys} that the kernel has (one request each), with its destinations (one dump each). */
+    private static Map<IpvsServiceKey, IpvsEntry> readOnly(Ipvs client, Set<IpvsServiceKey> keys) {
+        Map<IpvsServiceKey, IpvsEntry> out = new LinkedHashMap<>();
+        for (IpvsServiceKey k : keys) {
+            client.service(k).ifPresent(s -> out.put(k, new IpvsEntry(s, client.destinations(k))));
         }
         return out;
     }

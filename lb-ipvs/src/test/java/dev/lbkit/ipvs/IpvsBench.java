@@ -35,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  * A warm-up apply (200 x 10) runs first, as in a control plane that has been running for a while.
  */
 public final class IpvsBench {
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
     private IpvsBench() {}
 
     public static void main(String[] args) throws Exception {
@@ -143,6 +146,8 @@ public final class IpvsBench {
         String[] edit = {"ipvsadm", "-e", "-t", vip(services / 2) + ":80", "-r", rip(services / 2, 0) + ":80", "-g",
             "-w", "5"};
         long[] lbApply = new long[repeat];
+        long[] lbUser = new long[repeat];
+        long[] lbKernel = new long[repeat];
         long[] lbOne = new long[repeat];
         long[] lbRemove = new long[repeat];
         long[] rsApply = new long[repeat];
@@ -171,9 +176,13 @@ public final class IpvsBench {
             // lbkit
             try (IpvsDataplane d = IpvsDataplane.builder().build()) {
                 d.ipvs(); // the socket is open in a running application
+                long u0 = THREADS.getCurrentThreadUserTime();
+                long c0 = THREADS.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 d.apply(fromEmpty(c));
                 lbApply[r] = System.nanoTime() - t0;
+                lbUser[r] = THREADS.getCurrentThreadUserTime() - u0;
+                lbKernel[r] = THREADS.getCurrentThreadCpuTime() - c0 - lbUser[r];
                 expect("lbkit changes for the full apply", d.changesSent(), entries);
                 check(ipvs, services, reals);
                 long sent = d.changesSent();
@@ -193,6 +202,8 @@ public final class IpvsBench {
         double ra = median(rsApply);
         figure("ipvs.full_apply.entries", entries);
         figure("ipvs.full_apply.lbkit_ms", la);
+        figure("ipvs.full_apply.lbkit_user_cpu_ms", median(lbUser));
+        figure("ipvs.full_apply.lbkit_kernel_cpu_ms", median(lbKernel));
         figure("ipvs.full_apply.ipvsadm_restore_ms", ra);
         figure("ipvs.one_change.lbkit_ms", median(lbOne));
         figure("ipvs.one_change.ipvsadm_e_ms", median(rsOne));
@@ -211,9 +222,15 @@ public final class IpvsBench {
         ipvs.flush();
         try (IpvsDataplane d = IpvsDataplane.builder().build()) {
             d.ipvs();
+            long u0 = THREADS.getCurrentThreadUserTime();
+            long c0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             d.apply(fromEmpty(c));
             figure("ipvs.scale.cold_apply_ms", ms(System.nanoTime() - t0));
+            long user = THREADS.getCurrentThreadUserTime() - u0;
+            // netlink requests are handled in the sending thread's system call: its system time is the kernel's
+            figure("ipvs.scale.cold_apply_user_cpu_ms", ms(user));
+            figure("ipvs.scale.cold_apply_kernel_cpu_ms", ms(THREADS.getCurrentThreadCpuTime() - c0 - user));
             figure("ipvs.scale.cold_apply_changes", d.changesSent());
         }
         check(ipvs, services, reals);
@@ -229,8 +246,17 @@ public final class IpvsBench {
             Configuration c2 = withWeight(c, services - 1, 9);
             long m1 = d.ipvs().messagesSent();
             t0 = System.nanoTime();
-            d.apply(ConfigurationDiff.between(c, c2));
-            figure("ipvs.scale.one_change_ms", ms(System.nanoTime() - t0));
+            ConfigurationDiff diff = ConfigurationDiff.between(c, c2);
+            long t1 = System.nanoTime();
+            long u1 = THREADS.getCurrentThreadUserTime();
+            long c1 = THREADS.getCurrentThreadCpuTime();
+            d.apply(diff);
+            long t2 = System.nanoTime();
+            long user = THREADS.getCurrentThreadUserTime() - u1;
+            figure("ipvs.scale.one_change_kernel_cpu_us", (THREADS.getCurrentThreadCpuTime() - c1 - user) / 1000.0);
+            figure("ipvs.scale.one_change_ms", ms(t2 - t0));
+            figure("ipvs.scale.one_change_diff_ms", ms(t1 - t0));
+            figure("ipvs.scale.one_change_apply_ms", ms(t2 - t1));
             figure("ipvs.scale.one_change_changes", d.changesSent());
             figure("ipvs.scale.one_change_messages", d.ipvs().messagesSent() - m1);
             expect("changes of one weight", d.changesSent(), 1);
@@ -241,9 +267,9 @@ public final class IpvsBench {
             for (int k = 0; k < rt.length; k++) {
                 IpvsDestination x = IpvsDestination.of(ip(rip(services - 1, 0)), 80, ForwardingMethod.DIRECT_ROUTING,
                         10 + k, 0, 0);
-                long t1 = System.nanoTime();
+                long t3 = System.nanoTime();
                 d.ipvs().editDestination(key, x);
-                rt[k] = System.nanoTime() - t1;
+                rt[k] = System.nanoTime() - t3;
             }
             figure("ipvs.scale.one_message_round_trip_us", median(rt) * 1000);
             d.ipvs().flush();

@@ -180,6 +180,16 @@ class IpvsCodecTest {
                 """));
         assertThat(hex(IpvsCodec.getServices(new MessageWriter(), FAMILY).toByteArray()))
                 .isEqualTo(golden("14 00 00 00 | 23 00 | 01 00 | 00 00 00 00 | 00 00 00 00 | 04 01 00 00"));
+        assertThat(hex(IpvsCodec.getService(new MessageWriter(), FAMILY, WEB).toByteArray()))
+                .isEqualTo(golden("""
+                38 00 00 00 | 23 00 | 05 00 | 00 00 00 00 | 00 00 00 00
+                04 01 00 00
+                24 00 01 80
+                  06 00 01 00 | 02 00 00 00
+                  06 00 02 00 | 06 00 00 00
+                  08 00 03 00 | 0a 00 00 01
+                  06 00 04 00 | 00 50 00 00
+                """));
         assertThat(hex(IpvsCodec.getDestinations(new MessageWriter(), FAMILY, WEB).toByteArray()))
                 .startsWith(golden("38 00 00 00 | 23 00 | 01 00 | 00 00 00 00 | 00 00 00 00 | 08 01 00 00 | 24 00 01 80"));
         assertThat(hex(IpvsCodec.setConfig(new MessageWriter(), FAMILY, new IpvsTimeouts(900, 120, 300)).toByteArray()))

@@ -170,6 +170,44 @@ class IpvsTrafficIT {
         assertThat(connect(8, "10.77.1.2", NAT_VIP, 80)).containsExactly(Map.entry("rs1", 2), Map.entry("rs2", 6));
         // the kernel's own view: masqueraded connections to port 8080
         assertThat(Shell.run("ipvsadm -Lnc")).contains("10.77.2.11:8080", "10.77.2.12:8080");
+
+        // 64-bit counters as lbkit reads them equal ipvsadm's (the estimator publishes them about every 2 s)
+        IpvsServiceKey key = IpvsServiceKey.of(IpvsCodecTest.ip(NAT_VIP), 80, dev.lbkit.api.Protocol.TCP);
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        IpvsEntry e = entry(key);
+        while (e.service().stats().connections() < 8 || e.service().stats().bytesOut() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the kernel's counters did not reach 8 connections: " + e.service().stats());
+            }
+            sleep(500);
+            e = entry(key);
+        }
+        String stats = Shell.run("ipvsadm -Ln --stats --exact -t " + NAT_VIP + ":80");
+        e = entry(key); // read after ipvsadm: no traffic runs, so nothing moved in between
+        IpvsStats s = e.service().stats();
+        assertThat(stats).containsPattern("TCP +" + NAT_VIP.replace(".", "\\.") + ":80 +" + s.connections() + " +"
+                + s.packetsIn() + " +" + s.packetsOut() + " +" + s.bytesIn() + " +" + s.bytesOut() + "\n");
+        for (IpvsDestination d : e.destinations()) {
+            IpvsStats x = d.stats();
+            assertThat(stats).contains("-> " + d.key() + " ").containsPattern(d.key().toString().replace(".", "\\.")
+                    + " +" + x.connections() + " +" + x.packetsIn() + " +" + x.packetsOut() + " +" + x.bytesIn() + " +"
+                    + x.bytesOut() + "\n");
+        }
+        assertThat(e.destinations()).extracting(d -> d.stats().connections()).containsExactlyInAnyOrder(2L, 6L);
+        assertThat(ipvs.stats().get("nat").total().connections()).isEqualTo(8);
+    }
+
+    IpvsEntry entry(IpvsServiceKey key) {
+        return ipvs.ipvs().table().stream().filter(x -> x.service().key().equals(key)).findFirst().orElseThrow();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -244,7 +282,13 @@ class IpvsTrafficIT {
         assertThat(a.keySet()).doesNotContainAnyElementsOf(b.keySet()); // round robin placed the two templates
         String aServer = a.keySet().iterator().next();
         String other = aServer.equals("rs1") ? "rs2" : "rs1";
-        assertThat(Shell.run("ipvsadm -Ln --persistent-conn -t " + DR_VIP + ":81")).contains("10.77.2.11:81");
+        // persistence templates: one per client, as lbkit and ipvsadm --persistent-conn both read them
+        IpvsServiceKey key = IpvsServiceKey.of(IpvsCodecTest.ip(DR_VIP), 81, dev.lbkit.api.Protocol.TCP);
+        String pc = Shell.run("ipvsadm -Ln --persistent-conn -t " + DR_VIP + ":81");
+        for (IpvsDestination d : entry(key).destinations()) {
+            assertThat(d.persistentConnections()).isEqualTo(1);
+            assertThat(pc).containsPattern(d.key().toString().replace(".", "\\.") + " +1 +1 +");
+        }
 
         // a drain (weight 0) keeps a persisted client on its server while the template lives ...
         lb.drain("sticky", aServer);

@@ -208,7 +208,7 @@ class IpvsadmCrossCheckIT {
             long messages = d.ipvs().messagesSent();
             d.apply(ConfigurationDiff.between(c, c2));
             assertThat(d.changesSent()).isEqualTo(after + 1);
-            // only the changed virtual server is read: the service dump, its destination dump, the one change
+            // only the changed virtual server is read: its service, its destination dump, then the one change
             assertThat(d.ipvs().messagesSent() - messages).isEqualTo(3);
             assertThat(Shell.run("ipvsadm -Ln -t 10.0.0.1:80")).contains("-> 10.0.1.1:8080                Masq    7");
             // a second dataplane (a restarted application) takes over the table without a message
@@ -296,6 +296,46 @@ class IpvsadmCrossCheckIT {
                     .hasMessageContaining("the other changes of this apply were undone");
             assertThat(Shell.run("ipvsadm -Sn")).isEmpty();
             assertThat(d.stats()).isEmpty();
+        } finally {
+            Shell.run("rm -f /etc/modprobe.d/lbkit-it.conf");
         }
+    }
+
+    @Test
+    void everySchedulerTheKernelOffersIsWrittenAndReadTheSameWayByBoth() {
+        Configuration.Builder config = Configuration.builder();
+        StringBuilder commands = new StringBuilder();
+        int i = 1;
+        for (Scheduler s : Scheduler.values()) {
+            String vip = "10.0.2." + i + ":80";
+            boolean hashing = s == Scheduler.MH || s == Scheduler.SH;
+            boolean tunnel = s == Scheduler.FO;
+            config.add(VirtualServer.builder("s-" + s.ipvsName()).vip(vip + "/tcp").scheduler(s)
+                    .forwardingMethod(tunnel ? ForwardingMethod.TUNNEL : ForwardingMethod.DIRECT_ROUTING)
+                    .realServer(rs("r", "10.0.3." + i, 0, i)).build());
+            commands.append("-A -t ").append(vip).append(" -s ").append(s.ipvsName())
+                    .append(hashing ? " -b " + s.ipvsName() + "-port" : "").append('\n')
+                    .append("-a -t ").append(vip).append(" -r 10.0.3.").append(i).append(":80 ")
+                    .append(tunnel ? "-i" : "-g").append(" -w ").append(i).append('\n');
+            i++;
+        }
+        Configuration c = config.build();
+        IpvsDataplane.Builder b = IpvsDataplane.builder();
+        b.options("s-mh", IpvsOptions.builder().schedulerPort(true).build());
+        b.options("s-sh", IpvsOptions.builder().schedulerPort(true).build());
+
+        ipvsadmRestore(commands.toString());
+        String byIpvsadm = Shell.run("ipvsadm -Sn");
+        try (IpvsDataplane d = b.build()) {
+            d.apply(fromEmpty(c));
+            assertThat(d.changesSent()).isZero(); // lbkit reads ipvsadm's table as its own
+        }
+        Shell.run("ipvsadm -C");
+        try (IpvsDataplane d = b.build()) {
+            d.apply(fromEmpty(c));
+            assertThat(d.changesSent()).isEqualTo(2L * Scheduler.values().length);
+        }
+        assertThat(Shell.run("ipvsadm -Sn")).isEqualTo(byIpvsadm).contains("-s ovf", "-s fo", "-s lblcr", "-s nq",
+                "-s sed", "-s dh", "-b mh-port", "-b sh-port", "-i -w 12");
     }
 }
