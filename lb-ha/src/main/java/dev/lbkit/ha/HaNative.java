@@ -45,6 +45,19 @@ final class HaNative {
     static final int O_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;
     static final int MSG_DONTWAIT = 0x40;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IPV6_CHECKSUM = 7;
+    static final int IPV6_UNICAST_HOPS = 16;
+    static final int IPV6_MULTICAST_IF = 17;
+    static final int IPV6_MULTICAST_HOPS = 18;
+    static final int IPV6_MULTICAST_LOOP = 19;
+    static final int IPV6_JOIN_GROUP = 20;
+    static final int IPV6_RECVPKTINFO = 49;
+    static final int IPV6_PKTINFO = 50;
+    static final int IPV6_RECVHOPLIMIT = 51;
+    static final int IPV6_HOPLIMIT = 52;
+    static final int IPV6_TCLASS = 67;
+    static final int ETH_P_IPV6 = 0x86dd;
 
     private HaNative() {}
 
@@ -67,6 +80,10 @@ final class HaNative {
         @ssize_t
         long recvfrom(int fd, @Out ByteBuffer buf, @size_t long len, int flags, @Out ByteBuffer addr,
                 @In @Out int[] addrlen);
+
+        @SaveError
+        @ssize_t
+        long recvmsg(int fd, jnr.ffi.Pointer msg, int flags);
 
         @SaveError
         int ppoll(@In @Out ByteBuffer fds, long nfds, @In ByteBuffer timeout, @In ByteBuffer sigmask);
@@ -160,6 +177,28 @@ final class HaNative {
             a.put(4 + i, address[i]);
         }
         return a;
+    }
+
+    /** struct sockaddr_in6 for an address (port 0) with a scope id (the ifindex for link-local and multicast). */
+    static ByteBuffer sockaddrIn6(byte[] address, int scopeId) {
+        ByteBuffer a = ByteBuffer.allocateDirect(28).order(ByteOrder.nativeOrder());
+        a.putShort(0, (short) AF_INET6);
+        for (int i = 0; i < 16; i++) {
+            a.put(8 + i, address[i]);
+        }
+        a.putInt(24, scopeId);
+        return a;
+    }
+
+    /** struct ipv6_mreq: group, ifindex. */
+    static byte[] ipv6Mreq(byte[] group, int ifindex) {
+        ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.nativeOrder());
+        b.put(group).putInt(ifindex);
+        return b.array();
+    }
+
+    static jnr.ffi.Runtime runtime() {
+        return Holder.RUNTIME;
     }
 
     static int ifindex(String name) {

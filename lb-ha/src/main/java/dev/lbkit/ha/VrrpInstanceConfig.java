@@ -22,16 +22,17 @@ import java.util.Objects;
  * @param priority             1..254, or 255 for the address owner (becomes master at once); default 100
  * @param advertInterval       the advert interval, 10 ms..40.95 s in steps of 10 ms (VRRPv3 counts
  *                             centiseconds); default 1 s
- * @param virtualAddresses     the floating IPs with prefix length, all of one family (IPv6 is not yet supported
- *                             by {@link VrrpRouter})
+ * @param virtualAddresses     the floating IPs with prefix length, all of one family (IPv4 or IPv6)
  * @param preempt              whether a higher-priority backup takes over from a lower-priority master; default true
  * @param preemptDelay         after start, how long a higher-priority backup waits before it preempts; default 0
- * @param unicastSource        the source address of adverts; null: the interface's first address of the family
+ * @param unicastSource        the source address of adverts; null: the interface's first IPv4 address, or its
+ *                             IPv6 link-local address
  * @param unicastPeers         send adverts to these addresses instead of multicast 224.0.0.18, and accept adverts
  *                             only from them; empty: multicast
  * @param checksumMode         IPv4 checksum mode; default {@link ChecksumMode#PSEUDO_HEADER} (keepalived's)
  * @param acceptEitherChecksum accept adverts with either IPv4 checksum mode (for a pair in transition)
- * @param garpCount            gratuitous ARPs sent on becoming master (1..100); default 5, as keepalived
+ * @param garpCount            gratuitous ARPs (IPv6: unsolicited neighbour advertisements) sent per floating IP
+ *                             on becoming master (1..100); default 5, as keepalived
  * @param garpInterval         the pause between them; default 0 (all at once, as keepalived)
  * @param garpRefreshDelay     a second burst this long after becoming master; zero: none; default 5 s
  * @param trackedInterfaces    interface name to weight: weight 0 puts the instance in FAULT while the interface is

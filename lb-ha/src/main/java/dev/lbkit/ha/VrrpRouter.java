@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * another lbkit node or with keepalived (same VRID, interval and checksum mode).
  *
  * <h2>How it runs</h2>
- * One thread ({@code lbkit-ha-vrrp}) owns every socket: a raw IPv4 socket (protocol 112) per interface, an
- * AF_PACKET socket for gratuitous ARP, a rtnetlink socket for the floating IPs and a netlink monitor of link
+ * One thread ({@code lbkit-ha-vrrp}) owns every socket: a raw IP socket (protocol 112) per interface and family,
+ * an AF_PACKET socket for gratuitous ARP and neighbour advertisements, a rtnetlink socket for the floating IPs and a netlink monitor of link
  * changes, plus an eventfd that other threads use to hand it work. It waits in ppoll(2) until the earliest timer
  * of any instance (with nanosecond resolution), so a backup acts in the same instant its master-down timer
  * expires: advert, floating IPs, gratuitous ARPs. Listeners and notify commands run on a second thread
@@ -48,11 +48,16 @@ import org.slf4j.LoggerFactory;
  * a master sends a priority-0 advert (its backup takes over after only its skew time) and removes its floating
  * IPs.
  *
- * <p>IPv4 only for now; the codec handles IPv6 but the router refuses an IPv6 instance.
+ * <p>IPv4 and IPv6: an IPv6 instance speaks to ff02::12 (or its unicast peers) from the interface's link-local
+ * address with hop limit 255, adds its floating IPs with {@code nodad} and announces them with unsolicited
+ * neighbour advertisements.
  */
 public final class VrrpRouter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpRouter.class);
     private static final InetAddress VRRP_GROUP_V4 = VrrpCodec.addr(new byte[] {(byte) 224, 0, 0, 18});
+    private static final InetAddress VRRP_GROUP_V6 = VrrpCodec.addr(new byte[] {(byte) 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0x12});
+    private static final int IPV6_FREEBIND = 78;
     private static final int READ_BUFFER = 8192;
 
     private final List<HaStateListener> listeners = new CopyOnWriteArrayList<>();
@@ -75,8 +80,7 @@ public final class VrrpRouter implements AutoCloseable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
     private final ByteBuffer fromBuffer = ByteBuffer.allocateDirect(16);
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
-    private final ByteBuffer arpBuffer = ByteBuffer.allocateDirect(Arp.ARP_LEN);
-    private final Map<InetAddress, ByteBuffer> sockaddrs = new HashMap<>();
+    private final ByteBuffer arpBuffer = ByteBuffer.allocateDirect(Ipv6.HEADER + Ipv6.NA_LEN);
     private final ByteBuffer eventBuffer = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
     private final ByteBuffer timespec = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private ByteBuffer pollFds = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
@@ -505,6 +509,17 @@ public final class VrrpRouter implements AutoCloseable {
 
     private void readPackets() {
         for (Channel ch : channels.values()) {
+            if (!ch.v4) {
+                for (int k = 0; k < 256; k++) {
+                    Ipv6.Received r = ch.receiver.receive(ch.fd);
+                    if (r == null) {
+                        break;
+                    }
+                    InetAddress dst = r.destination() != null ? r.destination() : VRRP_GROUP_V6;
+                    receive(ch, r.source(), dst, r.hopLimit(), r.payload(), System.nanoTime());
+                }
+                continue;
+            }
             for (int k = 0; k < 256; k++) { // bounded per wake-up; the rest waits for the next turn
                 readBuffer.clear();
                 fromBuffer.clear();
@@ -519,23 +534,24 @@ public final class VrrpRouter implements AutoCloseable {
                     throw HaNative.error("recvfrom(vrrp on " + ch.iface + ")", e);
                 }
                 ByteBuffer packet = readBuffer.duplicate().position(0).limit((int) n);
-                receive(ch, packet, System.nanoTime());
+                VrrpCodec.Ipv4 ip;
+                try {
+                    ip = VrrpCodec.parseIpv4(packet);
+                } catch (VrrpCodec.Malformed e) {
+                    dropRouter(e.reason, e.getMessage(), null);
+                    continue;
+                }
+                receive(ch, ip.source(), ip.destination(), ip.ttl(), ip.payload(), System.nanoTime());
             }
         }
     }
 
-    private void receive(Channel ch, ByteBuffer packet, long now) {
-        VrrpCodec.Ipv4 ip;
-        try {
-            ip = VrrpCodec.parseIpv4(packet);
-        } catch (VrrpCodec.Malformed e) {
-            dropRouter(e.reason, e.getMessage(), null);
-            return;
-        }
-        if (ch.localAddresses.contains(ip.source())) {
+    private void receive(Channel ch, InetAddress source, InetAddress destination, int ttl, ByteBuffer v, long now) {
+        if (ch.localAddresses.contains(source)) {
             return; // our own advert (multicast loop is off, but another instance's socket may see it)
         }
-        ByteBuffer v = ip.payload();
+        record Ip(InetAddress source, InetAddress destination, int ttl) {}
+        Ip ip = new Ip(source, destination, ttl);
         int vrid = v.remaining() >= 2 ? v.get(1) & 0xff : -1;
         Instance inst = ch.byVrid.get(vrid);
         if (inst == null) {
@@ -587,14 +603,19 @@ public final class VrrpRouter implements AutoCloseable {
     private void sendAdvert(Instance inst, int priority) {
         VrrpInstanceConfig c = inst.config;
         VrrpCodec.Advert a = new VrrpCodec.Advert(c.vrid(), priority, c.advertCentis(), c.addresses());
-        List<InetAddress> destinations = c.isUnicast() ? c.unicastPeers() : List.of(VRRP_GROUP_V4);
+        Channel ch = inst.channel;
+        List<InetAddress> destinations = c.isUnicast() ? c.unicastPeers()
+                : List.of(ch.v4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6);
         for (InetAddress dst : destinations) {
             byte[] vrrp = VrrpCodec.encode(a, inst.source, dst, c.checksumMode());
-            byte[] packet = VrrpCodec.ipv4Packet(vrrp, inst.source, dst, VrrpCodec.TTL);
+            // IPv4: the whole packet (IP_HDRINCL, TTL 255, TOS 0xc0); IPv6: the kernel adds the header (hop
+            // limit 255, traffic class 0xc0 set on the socket) from the bound source.
+            byte[] packet = ch.v4 ? VrrpCodec.ipv4Packet(vrrp, inst.source, dst, VrrpCodec.TTL) : vrrp;
             sendBuffer.clear();
             sendBuffer.put(packet).flip();
-            ByteBuffer to = sockaddrs.computeIfAbsent(dst, d -> HaNative.sockaddrIn(d.getAddress()));
-            long n = HaNative.libc().sendto(inst.channel.fd, sendBuffer, packet.length, 0, to, 16);
+            ByteBuffer to = ch.sockaddrs.computeIfAbsent(dst, d -> ch.v4 ? HaNative.sockaddrIn(d.getAddress())
+                    : HaNative.sockaddrIn6(d.getAddress(), ch.ifindex));
+            long n = HaNative.libc().sendto(ch.fd, sendBuffer, packet.length, 0, to, to.capacity());
             if (n < 0) {
                 int e = HaNative.errno();
                 inst.sendErrors++;
@@ -611,13 +632,15 @@ public final class VrrpRouter implements AutoCloseable {
         if (l == null || l.hardwareAddress().length != 6) {
             return;
         }
-        ByteBuffer to = inst.channel.arpDestination;
+        ByteBuffer to = inst.channel.announceDestination;
         ByteBuffer buf = arpBuffer;
         for (int r = 0; r < rounds; r++) {
             for (InetAddress ip : addresses) {
                 buf.clear();
-                buf.put(Arp.gratuitous(l.hardwareAddress(), ip)).flip();
-                if (HaNative.libc().sendto(packetFd, buf, Arp.ARP_LEN, 0, to, Arp.SOCKADDR_LL_LEN) < 0) {
+                byte[] frame = inst.channel.v4 ? Arp.gratuitous(l.hardwareAddress(), ip)
+                        : Ipv6.unsolicitedNa(l.hardwareAddress(), ip);
+                buf.put(frame).flip();
+                if (HaNative.libc().sendto(packetFd, buf, frame.length, 0, to, Arp.SOCKADDR_LL_LEN) < 0) {
                     LOG.warn("vrrp instance '{}': gratuitous ARP for {} failed: {}", inst.config.name(),
                             ip.getHostAddress(), HaNative.error("sendto(AF_PACKET)", HaNative.errno()).getMessage());
                 } else {
@@ -647,36 +670,58 @@ public final class VrrpRouter implements AutoCloseable {
     // ------------------------------------------------------------------------------------------ instances
 
     private static void checkSupported(VrrpInstanceConfig c) {
-        if (!c.isIpv4()) {
-            throw new IllegalArgumentException("vrrp instance '" + c.name() + "': IPv6 virtualAddresses "
-                    + c.virtualAddresses() + " are not supported by this version of VrrpRouter (IPv4 only)");
+        if (!c.isIpv4() && c.label() != null) {
+            throw new IllegalArgumentException("vrrp instance '" + c.name() + "': label '" + c.label()
+                    + "' is for IPv4 addresses only (IPv6 addresses have no labels)");
         }
     }
 
-    private Channel channel(String iface) {
-        Channel ch = channels.get(iface);
+    private Channel channel(String iface, boolean v4, int ifindex, InetAddress source) {
+        String key = iface + (v4 ? "/ipv4" : "/ipv6");
+        Channel ch = channels.get(key);
         if (ch != null) {
+            if (!v4 && !ch.bound.equals(source)) {
+                throw new IllegalArgumentException("IPv6 instances on " + iface + " must share one source address, "
+                        + ch.bound.getHostAddress() + " or " + source.getHostAddress());
+            }
             return ch;
         }
-        int ifindex = HaNative.ifindex(iface);
-        int fd = HaNative.socket(HaNative.AF_INET, HaNative.SOCK_RAW | HaNative.SOCK_NONBLOCK, HaNative.IPPROTO_VRRP,
-                "AF_INET, SOCK_RAW, 112 on " + iface);
+        int fd = HaNative.socket(v4 ? HaNative.AF_INET : HaNative.AF_INET6, HaNative.SOCK_RAW | HaNative.SOCK_NONBLOCK,
+                HaNative.IPPROTO_VRRP, (v4 ? "AF_INET" : "AF_INET6") + ", SOCK_RAW, 112 on " + iface);
         try {
             HaNative.bindToDevice(fd, iface);
-            HaNative.setInt(fd, HaNative.IPPROTO_IP, HaNative.IP_HDRINCL, 1, "IP_HDRINCL");
-            HaNative.setInt(fd, HaNative.IPPROTO_IP, HaNative.IP_TOS, VrrpCodec.TOS_INTERNETCONTROL, "IP_TOS");
-            HaNative.setInt(fd, HaNative.IPPROTO_IP, HaNative.IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL");
-            HaNative.setInt(fd, HaNative.IPPROTO_IP, HaNative.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
-            HaNative.setBytes(fd, HaNative.IPPROTO_IP, HaNative.IP_MULTICAST_IF,
-                    HaNative.ipMreqn(new byte[4], ifindex), "IP_MULTICAST_IF " + iface);
-            HaNative.setBytes(fd, HaNative.IPPROTO_IP, HaNative.IP_ADD_MEMBERSHIP,
-                    HaNative.ipMreqn(VRRP_GROUP_V4.getAddress(), ifindex), "IP_ADD_MEMBERSHIP 224.0.0.18 on " + iface);
+            if (v4) {
+                HaNative.setInt(fd, HaNative.IPPROTO_IP, HaNative.IP_HDRINCL, 1, "IP_HDRINCL");
+                HaNative.setInt(fd, HaNative.IPPROTO_IP, HaNative.IP_TOS, VrrpCodec.TOS_INTERNETCONTROL, "IP_TOS");
+                HaNative.setInt(fd, HaNative.IPPROTO_IP, HaNative.IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL");
+                HaNative.setInt(fd, HaNative.IPPROTO_IP, HaNative.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
+                HaNative.setBytes(fd, HaNative.IPPROTO_IP, HaNative.IP_MULTICAST_IF,
+                        HaNative.ipMreqn(new byte[4], ifindex), "IP_MULTICAST_IF " + iface);
+                HaNative.setBytes(fd, HaNative.IPPROTO_IP, HaNative.IP_ADD_MEMBERSHIP,
+                        HaNative.ipMreqn(VRRP_GROUP_V4.getAddress(), ifindex), "IP_ADD_MEMBERSHIP 224.0.0.18 on "
+                                + iface);
+            } else {
+                int l6 = HaNative.IPPROTO_IPV6;
+                HaNative.setInt(fd, l6, HaNative.IPV6_TCLASS, VrrpCodec.TOS_INTERNETCONTROL, "IPV6_TCLASS");
+                HaNative.setInt(fd, l6, HaNative.IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS");
+                HaNative.setInt(fd, l6, HaNative.IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS");
+                HaNative.setInt(fd, l6, HaNative.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
+                HaNative.setInt(fd, l6, HaNative.IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF " + iface);
+                HaNative.setInt(fd, l6, HaNative.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+                HaNative.setInt(fd, l6, HaNative.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+                HaNative.setBytes(fd, l6, HaNative.IPV6_JOIN_GROUP,
+                        HaNative.ipv6Mreq(VRRP_GROUP_V6.getAddress(), ifindex), "IPV6_JOIN_GROUP ff02::12 on " + iface);
+                // The source of adverts is the address bound; it may still be tentative (DAD) at boot.
+                HaNative.setInt(fd, l6, IPV6_FREEBIND, 1, "IPV6_FREEBIND");
+                ByteBuffer sa = HaNative.sockaddrIn6(source.getAddress(), source.isLinkLocalAddress() ? ifindex : 0);
+                HaNative.check(HaNative.libc().bind(fd, sa, 28), "bind(" + source.getHostAddress() + "%" + iface + ")");
+            }
         } catch (RuntimeException e) {
             HaNative.close(fd);
             throw e;
         }
-        ch = new Channel(iface, ifindex, fd);
-        channels.put(iface, ch);
+        ch = new Channel(iface, ifindex, fd, v4, source);
+        channels.put(key, ch);
         return ch;
     }
 
@@ -688,23 +733,25 @@ public final class VrrpRouter implements AutoCloseable {
                         + " on " + c.interfaceName() + " is already used by instance '" + other.config.name() + "'");
             }
         }
-        Channel ch = channel(c.interfaceName());
-        List<RouteNetlink.Address> present = rtnl.addresses(RouteNetlink.AF_INET, ch.ifindex);
+        boolean v4 = c.isIpv4();
+        int ifindex = HaNative.ifindex(c.interfaceName());
+        List<RouteNetlink.Address> present = rtnl.addresses(v4 ? RouteNetlink.AF_INET : RouteNetlink.AF_INET6,
+                ifindex);
         // Stale floating IPs: a killed earlier run (ours or keepalived's) left them; remove before BACKUP.
         for (VrrpInstanceConfig.VirtualAddress v : c.virtualAddresses()) {
             for (RouteNetlink.Address a : present) {
                 if (a.address().equals(v.address())) {
-                    rtnl.removeAddress(ch.ifindex, a.address(), a.prefixLength());
+                    rtnl.removeAddress(ifindex, a.address(), a.prefixLength());
                     LOG.info("vrrp instance '{}': removed stale floating IP {}/{} from {}", c.name(),
                             a.address().getHostAddress(), a.prefixLength(), c.interfaceName());
                 }
             }
         }
-        warmUp(c, ch);
         InetAddress source = c.unicastSource();
         if (source == null) {
             for (RouteNetlink.Address a : present) {
-                if (!c.addresses().contains(a.address()) && !a.hasFlag(RouteNetlink.IFA_F_SECONDARY)) {
+                boolean eligible = v4 ? !a.hasFlag(RouteNetlink.IFA_F_SECONDARY) : a.address().isLinkLocalAddress();
+                if (!c.addresses().contains(a.address()) && eligible) {
                     source = a.address();
                     break;
                 }
@@ -712,8 +759,11 @@ public final class VrrpRouter implements AutoCloseable {
         }
         if (source == null) {
             throw new HaException("vrrp instance '" + c.name() + "': interface " + c.interfaceName()
-                    + " has no IPv4 address to send adverts from (set unicastSource)");
+                    + (v4 ? " has no IPv4 address" : " has no IPv6 link-local address")
+                    + " to send adverts from (set unicastSource)");
         }
+        Channel ch = channel(c.interfaceName(), v4, ifindex, source);
+        warmUp(c, ch);
         for (RouteNetlink.Address a : present) {
             if (!c.addresses().contains(a.address())) {
                 ch.localAddresses.add(a.address());
@@ -734,14 +784,20 @@ public final class VrrpRouter implements AutoCloseable {
     private void warmUp(VrrpInstanceConfig c, Channel ch) {
         for (VrrpInstanceConfig.VirtualAddress v : c.virtualAddresses()) {
             RouteNetlink.newAddressRequest(new dev.lbkit.netlink.MessageWriter(128), ch.ifindex, v.address(),
-                    v.prefixLength(), c.label(), 0);
+                    v.prefixLength(), c.label(), ch.v4 ? 0 : RouteNetlink.IFA_F_NODAD);
             rtnl.removeAddress(ch.ifindex, v.address(), v.prefixLength()); // absent now: EADDRNOTAVAIL path
-            Arp.gratuitous(new byte[6], v.address());
+            if (ch.v4) {
+                Arp.gratuitous(new byte[6], v.address());
+            } else {
+                Ipv6.unsolicitedNa(new byte[6], v.address());
+            }
         }
-        Arp.broadcastAddress(ch.ifindex);
         VrrpCodec.Advert a = new VrrpCodec.Advert(c.vrid(), c.priority(), c.advertCentis(), c.addresses());
-        VrrpCodec.ipv4Packet(VrrpCodec.encode(a, VRRP_GROUP_V4, VRRP_GROUP_V4, c.checksumMode()), VRRP_GROUP_V4,
-                VRRP_GROUP_V4, VrrpCodec.TTL);
+        InetAddress g = ch.v4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6;
+        byte[] vrrp = VrrpCodec.encode(a, g, g, c.checksumMode());
+        if (ch.v4) {
+            VrrpCodec.ipv4Packet(vrrp, g, g, VrrpCodec.TTL);
+        }
     }
 
     private void stopInstance(Instance inst, long now) {
@@ -800,7 +856,10 @@ public final class VrrpRouter implements AutoCloseable {
 
     private void addAddress(Instance inst, VrrpInstanceConfig.VirtualAddress v) {
         try {
-            rtnl.addAddress(inst.channel.ifindex, v.address(), v.prefixLength(), inst.config.label(), 0);
+            // IPv6: nodad, so the floating IP is usable at once and never tentative (DAD would also see the
+            // other node's stale copy and fail it).
+            rtnl.addAddress(inst.channel.ifindex, v.address(), v.prefixLength(), inst.config.label(),
+                    inst.channel.v4 ? 0 : RouteNetlink.IFA_F_NODAD);
         } catch (RuntimeException e) {
             LOG.error("vrrp instance '{}': cannot add floating IP {}: {}", inst.config.name(), v, e.getMessage());
         }
@@ -861,13 +920,20 @@ public final class VrrpRouter implements AutoCloseable {
         final int fd;
         final Map<Integer, Instance> byVrid = new HashMap<>();
         final java.util.Set<InetAddress> localAddresses = new java.util.HashSet<>();
-        final ByteBuffer arpDestination;
+        final ByteBuffer announceDestination;
+        final boolean v4;
+        final InetAddress bound;
+        final Ipv6.Receiver receiver;
+        final Map<InetAddress, ByteBuffer> sockaddrs = new HashMap<>();
 
-        Channel(String iface, int ifindex, int fd) {
+        Channel(String iface, int ifindex, int fd, boolean v4, InetAddress bound) {
             this.iface = iface;
             this.ifindex = ifindex;
             this.fd = fd;
-            this.arpDestination = Arp.broadcastAddress(ifindex);
+            this.v4 = v4;
+            this.bound = bound;
+            this.announceDestination = v4 ? Arp.broadcastAddress(ifindex) : Ipv6.allNodesAddress(ifindex);
+            this.receiver = v4 ? null : new Ipv6.Receiver(READ_BUFFER);
         }
     }
 

@@ -24,6 +24,13 @@ final class HaLab implements AutoCloseable {
     static final String VIP = "10.77.0.100";
     static final String MAC1 = "02:77:00:00:00:01";
     static final String MAC2 = "02:77:00:00:00:02";
+    static final String VIP6 = "2001:db8:77::100";
+    /**
+     * The advert interval of the tests: short enough for quick tests, long enough (master down about 1.1 s) that a
+     * busy 2-core machine stalling a node for a few hundred milliseconds does not make a backup take over.
+     */
+    static final Duration ADVERT = Duration.ofMillis(300);
+    static final String ADVERT_S = "0.3";
 
     final String prefix;
     final Path dir;
@@ -31,6 +38,11 @@ final class HaLab implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
 
     HaLab() {
+        this(false);
+    }
+
+    /** With {@code ipv6}: IPv6 on, DAD off (addresses usable at once), 2001:db8:77::1/.2/.10 besides IPv4. */
+    HaLab(boolean ipv6) {
         prefix = "lbk-ha-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         try {
             dir = Files.createTempDirectory(prefix);
@@ -42,6 +54,10 @@ final class HaLab implements AutoCloseable {
                 sh("ip", "netns", "add", ns(n));
                 namespaces.add(ns(n));
                 sh("ip", "-n", ns(n), "link", "set", "lo", "up");
+                if (ipv6) {
+                    sh("ip", "netns", "exec", ns(n), "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0",
+                            "net.ipv6.conf.default.accept_dad=0");
+                }
             }
             sh("ip", "-n", ns("br"), "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
             sh("ip", "-n", ns("br"), "link", "set", "br0", "up");
@@ -52,8 +68,13 @@ final class HaLab implements AutoCloseable {
                         "netns", ns(n[0]), "address", n[1]);
                 sh("ip", "-n", ns("br"), "link", "set", "p" + n[0], "master", "br0", "up");
                 sh("ip", "-n", ns(n[0]), "addr", "add", n[2], "dev", "eth0");
+                if (ipv6) {
+                    String host = n[0].equals("c") ? "10" : n[0];
+                    sh("ip", "-n", ns(n[0]), "addr", "add", "2001:db8:77::" + host + "/64", "dev", "eth0", "nodad");
+                } else {
+                    sh("ip", "netns", "exec", ns(n[0]), "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+                }
                 sh("ip", "-n", ns(n[0]), "link", "set", "eth0", "up");
-                sh("ip", "netns", "exec", ns(n[0]), "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
             }
         } catch (RuntimeException e) {
             close();
@@ -78,12 +99,17 @@ final class HaLab implements AutoCloseable {
 
     /** Starts keepalived in a node (VRRP only, its own config and pid files in the lab's directory). */
     Keepalived keepalived(String node, int priority, String advert, String extra) {
+        return keepalived(node, priority, advert, extra, VIP + "/24");
+    }
+
+    /** As above for another floating IP (e.g. {@link #VIP6}/64). */
+    Keepalived keepalived(String node, int priority, String advert, String extra, String vip) {
         String name = "ka" + node + "-" + processes.size();
         Path conf = dir.resolve(name + ".conf");
         String text = "global_defs {\n  router_id " + name + "\n  vrrp_garp_master_delay 0\n}\n"
                 + "vrrp_instance vi_51 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n"
                 + "  priority " + priority + "\n  advert_int " + advert + "\n  version 3\n" + extra
-                + "  virtual_ipaddress {\n    " + VIP + "/24\n  }\n}\n";
+                + "  virtual_ipaddress {\n    " + vip + "\n  }\n}\n";
         Path log = dir.resolve(name + ".log");
         try {
             Files.writeString(conf, text);
@@ -138,6 +164,23 @@ final class HaLab implements AutoCloseable {
         return sh("ip", "-n", ns(node), "-4", "-o", "addr", "show", "dev", "eth0").contains(" " + VIP + "/");
     }
 
+    /** Whether the node's eth0 has the lab's IPv6 VIP now. */
+    boolean holdsVip6(String node) {
+        return sh("ip", "-n", ns(node), "-6", "-o", "addr", "show", "dev", "eth0").contains(" " + VIP6 + "/");
+    }
+
+    /** The client's IPv6 neighbour entry for the IPv6 VIP after a connection attempt: the MAC or "". */
+    String clientResolvesVip6() {
+        sh("ip", "netns", "exec", ns("c"), "bash", "-c", "exec 3<>/dev/tcp/" + VIP6 + "/9 || true");
+        return clientNeighbour6();
+    }
+
+    String clientNeighbour6() {
+        String out = sh("ip", "-n", ns("c"), "-6", "neigh", "show", VIP6);
+        int i = out.indexOf("lladdr ");
+        return i < 0 ? "" : out.substring(i + 7, i + 24).toLowerCase(Locale.ROOT);
+    }
+
     /** Sets the bridge port of a node down or up (the node loses or regains its carrier). */
     void link(String node, boolean up) {
         sh("ip", "-n", ns("br"), "link", "set", "p" + node, up ? "up" : "down");
@@ -158,10 +201,15 @@ final class HaLab implements AutoCloseable {
 
     /** Starts tcpdump on the bridge for ARP; {@link Capture#lines()} reads what it wrote so far. */
     Capture captureArp() {
+        return capture("arp");
+    }
+
+    /** tcpdump on the bridge with this filter. */
+    Capture capture(String filter) {
         Path out = dir.resolve("arp-" + processes.size() + ".txt");
         try {
             Process p = new ProcessBuilder("ip", "netns", "exec", ns("br"), "tcpdump", "-l", "-n", "-e", "-i", "br0",
-                    "arp").redirectErrorStream(false).redirectOutput(out.toFile())
+                    filter).redirectErrorStream(false).redirectOutput(out.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             processes.add(p);
             Thread.sleep(700); // tcpdump needs a moment to attach
@@ -183,10 +231,25 @@ final class HaLab implements AutoCloseable {
             }
         }
 
+        /** Unsolicited neighbour advertisements for the IPv6 VIP from this MAC to all nodes. */
+        long unsolicitedNasFrom(String mac) {
+            return lines().stream().filter(l -> l.contains(mac + " > 33:33:00:00:00:01"))
+                    .filter(l -> l.contains("neighbor advertisement") && l.contains("tgt is " + VIP6)).count();
+        }
+
         /** Gratuitous ARPs for the VIP sent from this MAC. */
         long garpsFrom(String mac) {
             return lines().stream().filter(l -> l.contains(mac + " > ff:ff:ff:ff:ff:ff"))
                     .filter(l -> l.contains("who-has " + VIP) && l.contains("tell " + VIP)).count();
+        }
+    }
+
+    /** The file's text, or "" while it does not exist. */
+    static String readOrEmpty(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -262,6 +325,11 @@ final class HaLab implements AutoCloseable {
             } catch (RuntimeException e) {
                 System.err.println("could not delete namespace " + n + ": " + e.getMessage());
             }
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 }
