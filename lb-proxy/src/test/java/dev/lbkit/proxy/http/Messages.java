@@ -83,10 +83,21 @@ final class Messages {
     }
 
     static Arbitrary<Msg> requests() {
+        return requests(Arbitraries.of(HttpVersion.class), bodies());
+    }
+
+    /** HTTP/1.1 requests with a chunked body of at least one data chunk. */
+    static Arbitrary<Msg> chunkedRequests() {
+        return requests(Arbitraries.just(HttpVersion.HTTP_1_1), bodies().filter(b -> b.content().length > 0
+                && !b.chunkSizes().isEmpty()).map(b -> new Body(2, b.content(), b.chunkSizes(), b.extensions(),
+                        b.trailerNames(), b.trailerValues())));
+    }
+
+    private static Arbitrary<Msg> requests(Arbitrary<HttpVersion> versions, Arbitrary<Body> bodies) {
         Arbitrary<List<String>> names = fieldNames().list().ofMaxSize(8);
         Arbitrary<List<String>> values = fieldValues().list().ofSize(8);
-        return Combinators.combine(methods(), targets(), Arbitraries.of(HttpVersion.class), hosts(), names, values,
-                bodies()).as((m, t, v, host, ns, vs, body) -> {
+        return Combinators.combine(methods(), targets(), versions, hosts(), names, values,
+                bodies).as((m, t, v, host, ns, vs, body) -> {
                     HttpRequestHead h = HttpRequestHead.create(m, t, v);
                     h.add("Host", host);
                     for (int i = 0; i < ns.size(); i++) {
@@ -199,54 +210,196 @@ final class Messages {
 
     // ---- oracle ----
 
+    private static final String TCHAR_RE = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
+    private static final String TARGET_CHARS = "[\\x21\\x22\\x24-\\x7E]";
+    private static final String HOST_RE = "(?:\\[[0-9A-Fa-f:.vV]*\\]|[A-Za-z0-9._~%!$&'()*+;=-]*)(?::[0-9]*)?";
     private static final Pattern REQUEST_LINE = Pattern.compile(
-            "[!#$%&'*+.^_`|~0-9A-Za-z-]+ [\\x21\\x22\\x24-\\x7E]+ HTTP/1\\.[0-9]");
+            "(" + TCHAR_RE + "+) (" + TARGET_CHARS + "+) HTTP/1\\.([0-9])");
+    private static final Pattern ORIGIN = Pattern.compile("/" + TARGET_CHARS + "*");
+    private static final Pattern ABSOLUTE = Pattern.compile("(?i:https?)://(?!@)([^/?@]+)([/?]"
+            + TARGET_CHARS + "*)?");
+    private static final Pattern HOST = Pattern.compile(HOST_RE);
     private static final Pattern FIELD_LINE = Pattern.compile(
-            "([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \\t]*([\\t\\x20-\\x7E\\x80-\\xFF]*)");
+            "(" + TCHAR_RE + "+):[ \\t]*([\\t\\x20-\\x7E\\x80-\\xFF]*)");
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+    private static final java.util.Set<String> CODINGS = java.util.Set.of("chunked", "gzip", "x-gzip", "deflate",
+            "compress", "x-compress");
+
+    /** What the oracle says of a request stream's head. */
+    enum Verdict { ACCEPT, REJECT, INCOMPLETE }
 
     /**
-     * Whether {@code head} (everything up to and including the empty line) is a valid request head by the
-     * grammar, checked line by line with regular expressions, independently of the parser.
+     * The verdict on the head at the start of {@code input} (default limits, which generated heads stay far
+     * below), by the grammar and framing rules, checked with regular expressions and string operations,
+     * independently of the parser.
      */
-    static boolean oracleAcceptsRequestHead(byte[] head) {
-        String s = new String(head, StandardCharsets.ISO_8859_1);
+    static Verdict oracleRequestHead(byte[] input) {
+        String s = new String(input, StandardCharsets.ISO_8859_1);
         int lead = 0;
         while (s.startsWith("\r\n") && lead < 4) {
             s = s.substring(2);
             lead++;
         }
-        if (!s.endsWith("\r\n\r\n")) {
+        int end = s.indexOf("\r\n\r\n");
+        if (s.startsWith("\r\n")) {
+            return Verdict.REJECT; // a fifth empty line
+        }
+        if (end < 0) {
+            // no complete head: rejected if a complete line is already wrong, else waiting for more
+            String[] lines = s.split("\n", -1);
+            for (int i = 0; i + 1 < lines.length; i++) {
+                String l = lines[i];
+                if (!l.endsWith("\r")) {
+                    return Verdict.REJECT;
+                }
+                l = l.substring(0, l.length() - 1);
+                boolean ok = i == 0 ? REQUEST_LINE.matcher(l).matches() && targetValid(l)
+                        : FIELD_LINE.matcher(l).matches() && l.indexOf(0x7F) < 0;
+                if (!ok || i > 100) {
+                    return Verdict.REJECT;
+                }
+            }
+            return Verdict.INCOMPLETE;
+        }
+        return requestHeadValid(s.substring(0, end)) ? Verdict.ACCEPT : Verdict.REJECT;
+    }
+
+    private static boolean requestHeadValid(String s) {
+        String[] lines = s.split("\r\n", -1);
+        var rl = REQUEST_LINE.matcher(lines[0]);
+        if (!rl.matches()) {
             return false;
         }
-        String[] lines = s.substring(0, s.length() - 4).split("\r\n", -1);
-        if (!REQUEST_LINE.matcher(lines[0]).matches()) {
+        if (!targetValid(lines[0])) {
             return false;
         }
-        boolean http11 = !lines[0].endsWith("HTTP/1.0");
+        boolean http11 = !rl.group(3).equals("0");
+        return fieldsValid(lines, http11);
+    }
+
+    /** Whether the target of a request line that matches {@link #REQUEST_LINE} suits its method. */
+    private static boolean targetValid(String requestLine) {
+        var rl = REQUEST_LINE.matcher(requestLine);
+        if (!rl.matches()) {
+            return false;
+        }
+        String method = rl.group(1);
+        String target = rl.group(2);
+        if (method.equals("CONNECT")) {
+            return target.matches("(?:\\[[0-9A-Fa-f:.vV]*\\]|[A-Za-z0-9._~%!$&'()*+;=-]*):[0-9]+")
+                    && !target.startsWith(":");
+        } else if (target.equals("*")) {
+            return method.equals("OPTIONS");
+        } else if (!ORIGIN.matcher(target).matches()) {
+            var abs = ABSOLUTE.matcher(target);
+            return abs.matches() && HOST.matcher(abs.group(1)).matches();
+        }
+        return true;
+    }
+
+    private static boolean fieldsValid(String[] lines, boolean http11) {
         int host = 0;
         int cl = 0;
-        int te = 0;
+        java.util.Set<String> lengths = new java.util.HashSet<>();
+        java.util.List<String> codings = new java.util.ArrayList<>();
+        if (lines.length - 1 > 100) {
+            return false;
+        }
         for (int i = 1; i < lines.length; i++) {
             var m = FIELD_LINE.matcher(lines[i]);
             if (!m.matches() || m.group(2).indexOf(0x7F) >= 0) {
                 return false;
             }
             String name = m.group(1).toLowerCase(Locale.ROOT);
-            String value = m.group(2).strip();
+            String value = m.group(2).replaceAll("[ \t]+$", "");
             if (name.equals("host")) {
                 host++;
+                if (!HOST.matcher(value).matches()) {
+                    return false;
+                }
             } else if (name.equals("content-length")) {
                 cl++;
                 for (String v : value.split(",", -1)) {
-                    if (!DIGITS.matcher(v.strip()).matches()) {
+                    v = v.strip();
+                    if (!DIGITS.matcher(v).matches()) {
                         return false;
                     }
+                    if (new java.math.BigInteger(v).bitLength() > 63) {
+                        return false;
+                    }
+                    lengths.add(new java.math.BigInteger(v).toString());
                 }
             } else if (name.equals("transfer-encoding")) {
-                te++;
+                for (String v : value.split(",", -1)) {
+                    codings.add(v.strip().toLowerCase(Locale.ROOT));
+                }
             }
         }
-        return host <= 1 && (host == 1 || !http11) && !(cl > 0 && te > 0) && !(te > 0 && !http11);
+        if (host > 1 || (host == 0 && http11) || lengths.size() > 1) {
+            return false;
+        }
+        if (!codings.isEmpty()) {
+            return http11 && cl == 0 && CODINGS.containsAll(codings)
+                    && codings.indexOf("chunked") == codings.size() - 1
+                    && codings.lastIndexOf("chunked") == codings.indexOf("chunked");
+        }
+        return true;
     }
+
+    /** Whether {@code head} is valid as a complete request head (ending with the empty line). */
+    static boolean oracleAcceptsRequestHead(byte[] head) {
+        return oracleRequestHead(head) == Verdict.ACCEPT;
+    }
+
+    private static final String TOKEN_RE = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+    private static final Pattern CHUNK_LINE = Pattern.compile("([0-9A-Fa-f]+)((?:[ \\t]*;[ \\t]*" + TOKEN_RE
+            + "(?:[ \\t]*=[ \\t]*(?:" + TOKEN_RE
+            + "|\"(?:[\\t \\x21\\x23-\\x5B\\x5D-\\x7E\\x80-\\xFF]|\\\\[\\t \\x21-\\x7E\\x80-\\xFF])*\"))?)*)");
+
+    /**
+     * Whether {@code body} is exactly one valid chunked body (RFC 9112 section 7.1) and nothing more, decoded with
+     * string operations and regular expressions, independently of the scanner.
+     */
+    static boolean oracleAcceptsChunked(byte[] body) {
+        String s = new String(body, StandardCharsets.ISO_8859_1);
+        int pos = 0;
+        while (true) {
+            int crlf = s.indexOf("\r\n", pos);
+            if (crlf < 0) {
+                return false;
+            }
+            var m = CHUNK_LINE.matcher(s.substring(pos, crlf));
+            if (!m.matches()) {
+                return false;
+            }
+            java.math.BigInteger size = new java.math.BigInteger(m.group(1), 16);
+            if (size.bitLength() > 63) {
+                return false;
+            }
+            pos = crlf + 2;
+            if (size.signum() == 0) {
+                break;
+            }
+            long end = pos + size.longValue();
+            if (end + 2 > s.length() || !s.startsWith("\r\n", (int) end)) {
+                return false;
+            }
+            pos = (int) end + 2;
+        }
+        while (true) {
+            int crlf = s.indexOf("\r\n", pos);
+            if (crlf < 0) {
+                return false;
+            }
+            if (crlf == pos) {
+                return crlf + 2 == s.length();
+            }
+            var m = FIELD_LINE.matcher(s.substring(pos, crlf));
+            if (!m.matches() || m.group(2).indexOf(0x7F) >= 0) {
+                return false;
+            }
+            pos = crlf + 2;
+        }
+    }
+
 }
