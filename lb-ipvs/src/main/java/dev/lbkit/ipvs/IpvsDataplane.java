@@ -226,18 +226,33 @@ public final class IpvsDataplane implements Dataplane {
                 }
             }
         }
+        // A service of ours that this apply deletes needs no destination dump: should the apply fail, it is
+        // restored as last applied (reading 1,000 dumps to delete 1,000 services would double the cost).
+        Map<IpvsServiceKey, DesiredService> leavingOurs = new HashMap<>();
+        for (DesiredService d : desired.values()) {
+            if (!wanted.contains(d.key())) {
+                leavingOurs.put(d.key(), d);
+            }
+        }
         Map<IpvsServiceKey, IpvsEntry> before;
         try {
             if (compared != null && !ownsTable && compared.size() <= SMALL_SCOPE) {
                 // a small diff on a table of any size: ask for those services alone, not for a dump of all
-                before = readOnly(client, compared);
+                before = readOnly(client, compared, k -> !leavingOurs.containsKey(k));
             } else {
                 // destinations of what is compared, and of what may be deleted (to restore it on a failure)
-                before = read(client, k -> compared == null ? wanted.contains(k) || ownsTable || deletable.contains(k)
-                        : compared.contains(k) || (ownsTable && !wanted.contains(k)));
+                before = read(client, k -> !leavingOurs.containsKey(k) && (compared == null
+                        ? wanted.contains(k) || ownsTable || deletable.contains(k)
+                        : compared.contains(k) || (ownsTable && !wanted.contains(k))));
             }
         } catch (NetlinkException e) {
             throw new DataplaneException(null, "IPVS: reading the table: " + e.getMessage(), e);
+        }
+        for (Map.Entry<IpvsServiceKey, IpvsEntry> e : before.entrySet()) {
+            DesiredService was = leavingOurs.get(e.getKey());
+            if (was != null) {
+                e.setValue(new IpvsEntry(e.getValue().service(), List.copyOf(was.destinations().values())));
+            }
         }
         if (ownsTable) {
             deletable.addAll(before.keySet());
@@ -291,10 +306,12 @@ public final class IpvsDataplane implements Dataplane {
     }
 
     /** Each of {@code keys} that the kernel has (one request each), with its destinations (one dump each). */
-    private static Map<IpvsServiceKey, IpvsEntry> readOnly(Ipvs client, Set<IpvsServiceKey> keys) {
+    private static Map<IpvsServiceKey, IpvsEntry> readOnly(Ipvs client, Set<IpvsServiceKey> keys,
+            Predicate<IpvsServiceKey> withDestinations) {
         Map<IpvsServiceKey, IpvsEntry> out = new LinkedHashMap<>();
         for (IpvsServiceKey k : keys) {
-            client.service(k).ifPresent(s -> out.put(k, new IpvsEntry(s, client.destinations(k))));
+            client.service(k).ifPresent(s -> out.put(k, new IpvsEntry(s,
+                    withDestinations.test(k) ? client.destinations(k) : List.of())));
         }
         return out;
     }
