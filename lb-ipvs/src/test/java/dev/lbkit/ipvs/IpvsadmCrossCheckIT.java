@@ -296,6 +296,15 @@ class IpvsadmCrossCheckIT {
                     .hasMessageContaining("the other changes of this apply were undone");
             assertThat(Shell.run("ipvsadm -Sn")).isEmpty();
             assertThat(d.stats()).isEmpty();
+
+            // a deletion undone: 'ok' is restored as it was last applied (it was not re-read before deleting it)
+            Configuration okOnly = Configuration.builder().add(c.virtualServer("ok").orElseThrow()).build();
+            d.apply(fromEmpty(okOnly));
+            String applied = Shell.run("ipvsadm -Sn");
+            Configuration badOnly = Configuration.builder().add(c.virtualServer("bad").orElseThrow()).build();
+            assertThatThrownBy(() -> d.apply(ConfigurationDiff.between(okOnly, badOnly)))
+                    .hasMessageContaining("the other changes of this apply were undone");
+            assertThat(Shell.run("ipvsadm -Sn")).isEqualTo(applied).contains("-a -t 10.0.0.1:80 -r 10.0.1.1:80");
         } finally {
             Shell.run("rm -f /etc/modprobe.d/lbkit-it.conf");
         }
