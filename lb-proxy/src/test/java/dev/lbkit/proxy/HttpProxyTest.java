@@ -303,6 +303,49 @@ class HttpProxyTest {
     }
 
     @Test
+    void aServerAtItsConnectionLimitGetsNoFurtherRequest() throws Exception {
+        HttpBackend slow = backend("slow");
+        HttpBackend other = backend("other");
+        ProxyDataplane d = proxy();
+        int port = Loopback.freePort();
+        Loopback.apply(d, Configuration.empty(), Loopback.config(vip("web", port)
+                .scheduler(dev.lbkit.api.Scheduler.WRR)
+                .realServer(RealServer.builder("slow").address(Loopback.HOST).port(slow.port()).weight(100)
+                        .maxConnections(1).build())
+                .realServer(RealServer.builder("other").address(Loopback.HOST).port(other.port()).weight(1)
+                        .build()).build()));
+        try (Socket busy = Loopback.connect(port)) {
+            busy.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Loopback.await("the slow request reached its server", () -> slow.requests.get() == 1);
+            for (int i = 0; i < 3; i++) {
+                assertThat(curl("http://127.0.0.1:" + port + "/x").headers("X-Backend")).containsExactly("other");
+            }
+            assertThat(Http.readResponse(busy.getInputStream()).text()).isEqualTo("slow slow");
+        }
+        assertThat(slow.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void keepsAnHttp10ClientAliveOnlyWhenItAsks() throws Exception {
+        HttpBackend app = backend("app1");
+        ProxyDataplane d = proxy();
+        int port = Loopback.freePort();
+        Loopback.apply(d, Configuration.empty(), Loopback.config(vip("web", port).realServer(server("app1", app)).build()));
+        try (Socket s = Loopback.connect(port)) {
+            for (int i = 0; i < 3; i++) {
+                s.getOutputStream().write(("GET /k" + i + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                Http.Raw r = Http.readResponse(s.getInputStream());
+                assertThat(r.text()).isEqualTo("app1 /k" + i);
+                assertThat(r.header("connection")).isEqualTo("keep-alive");
+            }
+            s.getOutputStream().write("GET /last HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(Http.readResponse(s.getInputStream()).header("connection")).isEqualTo("close");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void closesASlowlorisClientWith408() throws Exception {
         HttpBackend app = backend("app1");
         ProxyDataplane d = proxy(ProxyOptions.builder().http(HttpOptions.builder()
