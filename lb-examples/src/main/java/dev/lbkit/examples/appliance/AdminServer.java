@@ -269,7 +269,11 @@ final class AdminServer implements AutoCloseable {
         rss.put(label, body);
         Node.Location at = body.location();
         Map<String, Node> vsEntries = new LinkedHashMap<>();
-        vsEntries.put("vip", new Node.ScalarNode(at, vs.vip().toString(), false));
+        if (vs.isPool()) {
+            vsEntries.put("pool", new Node.ScalarNode(at, "true", false));
+        } else {
+            vsEntries.put("vip", new Node.ScalarNode(at, vs.vip().toString(), false));
+        }
         vsEntries.put("forwardingMethod", new Node.ScalarNode(at, Fields.name(vs.forwardingMethod()), false));
         vsEntries.put("realServers", new Node.MapNode(new Node.Location(at.source(), at.line(), at.column(), ""),
                 rss));

@@ -128,7 +128,12 @@ final class Appliance implements AutoCloseable {
             throw new VersionConflict(expectedVersion, version);
         }
         ApplianceConfig next = edit.apply(current);
-        ConfigurationDiff diff = lb.dryRun(next.configuration()); // routes every VIP to a dataplane, or throws
+        ConfigurationDiff diff;
+        try {
+            diff = lb.dryRun(next.configuration()); // routes every VIP to a dataplane, or throws
+        } catch (IllegalArgumentException e) {
+            throw explain(next.configuration(), e);
+        }
         boolean optionsChanged = !next.proxyOptions().equals(current.proxyOptions());
         if (dryRun || (diff.isEmpty() && !optionsChanged)) {
             return new Result(diff, version, false);

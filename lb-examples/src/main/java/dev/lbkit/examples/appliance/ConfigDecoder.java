@@ -6,11 +6,13 @@ import dev.lbkit.api.CookiePersistence;
 import dev.lbkit.api.FailureAction;
 import dev.lbkit.api.ForwardingMethod;
 import dev.lbkit.api.HealthCheck;
+import dev.lbkit.api.HttpRoute;
 import dev.lbkit.api.PersistencePolicy;
 import dev.lbkit.api.RealServer;
 import dev.lbkit.api.RequestedStatus;
 import dev.lbkit.api.Scheduler;
 import dev.lbkit.api.VirtualServer;
+import dev.lbkit.proxy.HttpOptions;
 import dev.lbkit.proxy.ProxyOptions;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -78,12 +80,24 @@ final class ConfigDecoder {
         Fields f = Fields.of(node);
         VirtualServer.Builder b = VirtualServer.builder(label);
         Optional<String> vip = f.string("vip");
-        if (vip.isEmpty()) {
-            throw new ConfigException(f.location(), "vip is required, e.g. vip: 10.0.0.1:80/tcp");
+        boolean pool = f.bool("pool", false);
+        if (vip.isEmpty() && !pool) {
+            throw new ConfigException(f.location(), "vip is required, e.g. vip: 10.0.0.1:80/tcp (or pool: true for "
+                    + "an HTTP pool that routes send to)");
         }
         try {
-            b.vip(vip.get());
+            if (vip.isPresent()) {
+                b.vip(vip.get());
+            }
             f.enumValue("forwardingMethod", ForwardingMethod.class, METHOD_ALIASES).ifPresent(b::forwardingMethod);
+            if (pool) {
+                b.pool();
+            }
+            List<HttpRoute> routes = new ArrayList<>();
+            for (Node r : f.list("routes")) {
+                routes.add(route(r));
+            }
+            b.routes(routes);
             Optional<Node> s = f.get("scheduler");
             if (s.isPresent()) {
                 try {
@@ -321,6 +335,75 @@ final class ConfigDecoder {
         return s;
     }
 
+    private static HttpRoute route(Node n) throws ConfigException {
+        Fields f = Fields.of(n);
+        try {
+            HttpRoute.Builder b = HttpRoute.to(f.requireString("pool"));
+            f.string("host").ifPresent(b::host);
+            Optional<String> prefix = f.string("pathPrefix");
+            Optional<String> exact = f.string("pathExact");
+            Optional<String> regex = f.string("pathRegex");
+            if ((prefix.isPresent() ? 1 : 0) + (exact.isPresent() ? 1 : 0) + (regex.isPresent() ? 1 : 0) > 1) {
+                throw new ConfigException(n.location(), "a route has at most one of pathPrefix, pathExact, pathRegex");
+            }
+            prefix.ifPresent(b::pathPrefix);
+            exact.ifPresent(b::pathExact);
+            regex.ifPresent(b::pathRegex);
+            f.done();
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw located(f, e);
+        }
+    }
+
+    private static HttpOptions httpOptions(Node n) throws ConfigException {
+        Fields f = Fields.of(n);
+        HttpOptions d = HttpOptions.defaults();
+        HttpOptions.Builder b = HttpOptions.builder();
+        try {
+            b.clientHeaderTimeout(f.duration("clientHeaderTimeout", d.clientHeaderTimeout()));
+            b.keepAliveTimeout(f.duration("keepAliveTimeout", d.keepAliveTimeout()));
+            b.serverResponseTimeout(f.duration("serverResponseTimeout", d.serverResponseTimeout()));
+            b.serverIdleTimeout(f.duration("serverIdleTimeout", d.serverIdleTimeout()));
+            b.maxIdleServerConnections(f.integer("maxIdleServerConnections", d.maxIdleServerConnections()));
+            b.xForwarded(f.enumValue("xForwarded", HttpOptions.Forwarded.class, Map.of()).orElse(d.xForwarded()));
+            b.forwarded(f.enumValue("forwarded", HttpOptions.Forwarded.class, Map.of()).orElse(d.forwarded()));
+            for (Node r : f.list("requestHeaders")) {
+                b.requestHeaderRule(headerRule(r));
+            }
+            for (Node r : f.list("responseHeaders")) {
+                b.responseHeaderRule(headerRule(r));
+            }
+            b.accessLog(f.bool("accessLog", d.accessLog()));
+            b.cookieValueIsLabel(f.bool("cookieValueIsLabel", d.cookieValueIsLabel()));
+            b.learnedCookies(f.integer("learnedCookies", d.learnedCookies()));
+            b.learnedCookieTimeout(f.duration("learnedCookieTimeout", d.learnedCookieTimeout()));
+            f.done();
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw located(f, e);
+        }
+    }
+
+    private static HttpOptions.HeaderRule headerRule(Node n) throws ConfigException {
+        Fields f = Fields.of(n);
+        Optional<String> set = f.string("set");
+        Optional<String> remove = f.string("remove");
+        Optional<String> value = f.string("value");
+        f.done();
+        try {
+            if (set.isPresent() && remove.isEmpty()) {
+                return HttpOptions.HeaderRule.set(set.get(), value.orElse(""));
+            }
+            if (remove.isPresent() && set.isEmpty() && value.isEmpty()) {
+                return HttpOptions.HeaderRule.remove(remove.get());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(n.location(), e.getMessage(), e);
+        }
+        throw new ConfigException(n.location(), "a header rule is {set: NAME, value: VALUE} or {remove: NAME}");
+    }
+
     static ProxyOptions proxyOptions(Node n) throws ConfigException {
         Fields f = Fields.of(n);
         ProxyOptions d = ProxyOptions.defaults();
@@ -347,6 +430,10 @@ final class ConfigDecoder {
             b.keepAlive(f.bool("keepAlive", d.keepAlive()));
             b.closeConnectionsOnRemove(f.bool("closeConnectionsOnRemove", d.closeConnectionsOnRemove()));
             b.backlog(f.integer("backlog", d.backlog()));
+            Optional<Node> http = f.get("http");
+            if (http.isPresent()) {
+                b.http(httpOptions(http.get()));
+            }
             f.done();
             return b.build();
         } catch (IllegalArgumentException e) {

@@ -3,11 +3,13 @@ package dev.lbkit.examples.appliance;
 import dev.lbkit.api.CheckSettings;
 import dev.lbkit.api.CookiePersistence;
 import dev.lbkit.api.HealthCheck;
+import dev.lbkit.api.HttpRoute;
 import dev.lbkit.api.PersistencePolicy;
 import dev.lbkit.api.RealServer;
 import dev.lbkit.api.RequestedStatus;
 import dev.lbkit.api.SourceIpPersistence;
 import dev.lbkit.api.VirtualServer;
+import dev.lbkit.proxy.HttpOptions;
 import dev.lbkit.proxy.ProxyOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +26,9 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
  * exactly what this writes. Values equal to their defaults are left out, so a written file stays short.
  */
 final class ConfigEncoder {
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
+
     private ConfigEncoder() {}
 
     static String yaml(ApplianceConfig config) {
@@ -93,9 +98,12 @@ final class ConfigEncoder {
 
     /** One virtual server as it appears under its label. */
     static Map<String, Object> virtualServer(VirtualServer vs, ProxyOptions proxy) {
-        VirtualServer d = VirtualServer.builder("x").vip(vs.vip()).build();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("vip", vs.vip().toString());
+        if (vs.isPool()) {
+            m.put("pool", true);
+        } else {
+            m.put("vip", vs.vip().toString());
+        }
         m.put("forwardingMethod", Fields.name(vs.forwardingMethod()));
         m.put("scheduler", vs.scheduler().ipvsName());
         if (!(vs.persistence() instanceof PersistencePolicy.None)) {
@@ -104,10 +112,26 @@ final class ConfigEncoder {
         if (!(vs.healthCheck() instanceof HealthCheck.None)) {
             m.put("healthCheck", healthCheck(vs.healthCheck()));
         }
-        if (!vs.connectTimeout().equals(d.connectTimeout())) {
+        if (!vs.routes().isEmpty()) {
+            List<Object> routes = new ArrayList<>();
+            for (HttpRoute r : vs.routes()) {
+                Map<String, Object> rm = new LinkedHashMap<>();
+                rm.put("pool", r.pool());
+                r.host().ifPresent(h -> rm.put("host", h));
+                switch (r.pathMatch()) {
+                    case PREFIX: rm.put("pathPrefix", r.path().orElseThrow()); break;
+                    case EXACT: rm.put("pathExact", r.path().orElseThrow()); break;
+                    case REGEX: rm.put("pathRegex", r.path().orElseThrow()); break;
+                    default: break;
+                }
+                routes.add(rm);
+            }
+            m.put("routes", routes);
+        }
+        if (!vs.connectTimeout().equals(DEFAULT_CONNECT_TIMEOUT)) {
             m.put("connectTimeout", duration(vs.connectTimeout()));
         }
-        if (!vs.idleTimeout().equals(d.idleTimeout())) {
+        if (!vs.idleTimeout().equals(DEFAULT_IDLE_TIMEOUT)) {
             m.put("idleTimeout", duration(vs.idleTimeout()));
         }
         vs.fallback().ifPresent(f -> {
@@ -294,7 +318,70 @@ final class ConfigEncoder {
         if (o.backlog() != d.backlog()) {
             m.put("backlog", o.backlog());
         }
+        if (!o.http().equals(d.http())) {
+            m.put("http", httpOptions(o.http()));
+        }
         return m;
+    }
+
+    private static Map<String, Object> httpOptions(HttpOptions o) {
+        HttpOptions d = HttpOptions.defaults();
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (!o.clientHeaderTimeout().equals(d.clientHeaderTimeout())) {
+            m.put("clientHeaderTimeout", duration(o.clientHeaderTimeout()));
+        }
+        if (!o.keepAliveTimeout().equals(d.keepAliveTimeout())) {
+            m.put("keepAliveTimeout", duration(o.keepAliveTimeout()));
+        }
+        if (!o.serverResponseTimeout().equals(d.serverResponseTimeout())) {
+            m.put("serverResponseTimeout", duration(o.serverResponseTimeout()));
+        }
+        if (!o.serverIdleTimeout().equals(d.serverIdleTimeout())) {
+            m.put("serverIdleTimeout", duration(o.serverIdleTimeout()));
+        }
+        if (o.maxIdleServerConnections() != d.maxIdleServerConnections()) {
+            m.put("maxIdleServerConnections", o.maxIdleServerConnections());
+        }
+        if (o.xForwarded() != d.xForwarded()) {
+            m.put("xForwarded", Fields.name(o.xForwarded()));
+        }
+        if (o.forwarded() != d.forwarded()) {
+            m.put("forwarded", Fields.name(o.forwarded()));
+        }
+        if (!o.requestHeaderRules().isEmpty()) {
+            m.put("requestHeaders", headerRules(o.requestHeaderRules()));
+        }
+        if (!o.responseHeaderRules().isEmpty()) {
+            m.put("responseHeaders", headerRules(o.responseHeaderRules()));
+        }
+        if (o.accessLog() != d.accessLog()) {
+            m.put("accessLog", o.accessLog());
+        }
+        if (o.cookieValueIsLabel() != d.cookieValueIsLabel()) {
+            m.put("cookieValueIsLabel", o.cookieValueIsLabel());
+        }
+        if (o.learnedCookies() != d.learnedCookies()) {
+            m.put("learnedCookies", o.learnedCookies());
+        }
+        if (!o.learnedCookieTimeout().equals(d.learnedCookieTimeout())) {
+            m.put("learnedCookieTimeout", duration(o.learnedCookieTimeout()));
+        }
+        return m;
+    }
+
+    private static List<Object> headerRules(List<HttpOptions.HeaderRule> rules) {
+        List<Object> out = new ArrayList<>();
+        for (HttpOptions.HeaderRule r : rules) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (r.value() == null) {
+                m.put("remove", r.name());
+            } else {
+                m.put("set", r.name());
+                m.put("value", r.value());
+            }
+            out.add(m);
+        }
+        return out;
     }
 
     static String ip(java.net.InetAddress a) {

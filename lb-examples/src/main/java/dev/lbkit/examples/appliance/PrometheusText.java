@@ -98,7 +98,7 @@ final class PrometheusText {
     }
 
     private static String vip(VirtualServerStatus v) {
-        return "vip=\"" + esc(v.label()) + "\",address=\"" + esc(v.vip().toString()) + "\",dataplane=\""
+        return "vip=\"" + esc(v.label()) + "\",address=\"" + esc(v.vip() == null ? "pool" : v.vip().toString()) + "\",dataplane=\""
                 + esc(v.dataplane()) + "\"";
     }
 

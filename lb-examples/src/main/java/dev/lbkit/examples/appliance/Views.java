@@ -26,7 +26,8 @@ final class Views {
         for (VirtualServerStatus v : s.virtualServers()) {
             Map<String, Object> vm = new LinkedHashMap<>();
             vm.put("label", v.label());
-            vm.put("vip", v.vip().toString());
+            vm.put("vip", v.vip() == null ? null : v.vip().toString());
+            vm.put("pool", v.vip() == null);
             vm.put("dataplane", v.dataplane());
             vm.put("scheduler", v.scheduler().ipvsName());
             vm.put("fallbackActive", v.fallbackActive());

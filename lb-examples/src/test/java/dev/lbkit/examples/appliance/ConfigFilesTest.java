@@ -45,6 +45,15 @@ class ConfigFilesTest {
             "      rise: 2",
             "      fall: 2",
             "    idleTimeout: 60s",
+            "    routes:",
+            "      - {pool: api, host: '*.example.com', pathPrefix: /api/}",
+            "      - {pool: api, pathRegex: '^/v[0-9]+/'}",
+            "    proxy:",
+            "      http:",
+            "        keepAliveTimeout: 10s",
+            "        xForwarded: replace",
+            "        requestHeaders: [{set: X-Via, value: lbkit}, {remove: X-Debug}]",
+            "        accessLog: true",
             "    realServers:",
             "      app1:",
             "        address: 127.0.0.1",
@@ -54,6 +63,11 @@ class ConfigFilesTest {
             "        port: 9002",
             "        weight: 2",
             "        status: drain",
+            "  api:",
+            "    pool: true",
+            "    scheduler: wrr",
+            "    realServers:",
+            "      api1: {address: 127.0.0.1, port: 9101}",
             "  tcp:",
             "    vip: 127.0.0.1:18081/tcp",
             "    forwardingMethod: proxy",
@@ -87,7 +101,11 @@ class ConfigFilesTest {
         assertThat(tcp.fallback().orElseThrow().label()).isEqualTo("sorry");
         assertThat(c.proxyOptions().get("tcp").queueSize()).isEqualTo(10);
         assertThat(c.proxyOptions().get("tcp").sendProxyProtocol()).isEqualTo(ProxyOptions.ProxyProtocol.V2);
-        assertThat(c.proxyOptions()).doesNotContainKey("web");
+        assertThat(web.routes()).hasSize(2);
+        assertThat(web.routes().get(0).pool()).isEqualTo("api");
+        assertThat(c.configuration().virtualServer("api").orElseThrow().isPool()).isTrue();
+        assertThat(c.proxyOptions().get("web").http().keepAliveTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.proxyOptions().get("web").http().requestHeaderRules()).hasSize(2);
         assertThat(c.runtime().proxyIoThreads()).isEqualTo(2);
         assertThat(c.admin().listenPort()).isZero();
         assertThat(c.admin().keepVersions()).isEqualTo(3);
@@ -107,7 +125,7 @@ class ConfigFilesTest {
         String text = FULL.replace("        port: 9002", "        port: 70000");
         assertThatThrownBy(() -> ConfigFiles.parse(Path.of("lbkit.yaml"), text))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("lbkit.yaml:35:15: virtualServers.web.realServers.app2.port: ")
+                .hasMessageStartingWith("lbkit.yaml:44:15: virtualServers.web.realServers.app2.port: ")
                 .hasMessageContaining("real server 'app2': port must be 0..65535 but was 70000");
     }
 

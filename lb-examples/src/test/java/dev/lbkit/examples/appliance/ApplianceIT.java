@@ -1,0 +1,45 @@
+package dev.lbkit.examples.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The appliance in this JVM without its REST API: refusals keep the running configuration. */
+class ApplianceIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutIpvsAKernelVirtualServerIsRefusedByNameAndTheRestKeepsRunning() throws Exception {
+        try (TestBackend a = new TestBackend("a")) {
+            int port = RunningAppliance.freePort();
+            Path file = dir.resolve("lbkit.yaml");
+            String base = "admin:\n  listen: off\ndataplanes:\n  ipvs:\n    enabled: false\nvirtualServers:\n"
+                    + "  web:\n    vip: 127.0.0.1:" + port + "/tcp\n    forwardingMethod: proxy\n    realServers:\n"
+                    + "      a: {address: 127.0.0.1, port: " + a.port() + "}\n";
+            Files.writeString(file, base);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (Appliance app = new Appliance(file, ConfigFiles.load(file), new PrintStream(out, true))) {
+                assertThat(out.toString()).doesNotContain("setup-"); // no API, no token to print
+                Files.writeString(file, base + "  dr:\n    vip: 127.0.0.2:80/tcp\n    forwardingMethod: dr\n");
+                assertThatThrownBy(() -> app.reload("test", "test"))
+                        .hasMessageContaining("virtual server 'dr'")
+                        .hasMessageContaining("needs the IPVS dataplane");
+                assertThat(app.current().configuration().virtualServer("dr")).isEmpty();
+                assertThat(app.version()).isEqualTo(1);
+                assertThat(RunningAppliance.fetch("127.0.0.1", port)).isEqualTo("a");
+
+                Files.writeString(file, base.replace("forwardingMethod: proxy", "forwardingMethod: teleport"));
+                assertThatThrownBy(() -> app.reload("test", "test")).isInstanceOf(ConfigException.class)
+                        .hasMessageContaining("lbkit.yaml:9:23: virtualServers.web.forwardingMethod");
+                assertThat(RunningAppliance.fetch("127.0.0.1", port)).isEqualTo("a");
+            }
+        }
+    }
+}
