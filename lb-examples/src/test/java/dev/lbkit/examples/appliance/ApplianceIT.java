@@ -42,4 +42,35 @@ class ApplianceIT {
             }
         }
     }
+
+    @Test
+    void anHttpVirtualServerFromTheFileInsertsItsCookieAndRoutesToAPool() throws Exception {
+        try (TestBackend web = new TestBackend("web"); TestBackend api = new TestBackend("api")) {
+            int port = RunningAppliance.freePort();
+            Path file = dir.resolve("lbkit.yaml");
+            Files.writeString(file, "admin:\n  listen: off\nvirtualServers:\n"
+                    + "  shop:\n    vip: 127.0.0.1:" + port + "/tcp\n    forwardingMethod: http\n"
+                    + "    persistence: {type: cookie, mode: insert, name: SRV}\n"
+                    + "    routes:\n      - {pool: apis, pathPrefix: /api/}\n"
+                    + "    realServers:\n      w1: {address: 127.0.0.1, port: " + web.port() + "}\n"
+                    + "  apis:\n    pool: true\n    realServers:\n      a1: {address: 127.0.0.1, port: "
+                    + api.port() + "}\n");
+            try (Appliance app = new Appliance(file, ConfigFiles.load(file), new PrintStream(
+                    new ByteArrayOutputStream(), true))) {
+                String home = request(port, "/");
+                assertThat(home).startsWith("HTTP/1.1 200").containsIgnoringCase("Set-Cookie: SRV=").endsWith("web");
+                assertThat(request(port, "/api/items")).startsWith("HTTP/1.1 200").endsWith("api");
+                assertThat(app.status().virtualServer("apis")).isPresent();
+            }
+        }
+    }
+
+    private static String request(int port, String path) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }
