@@ -3,19 +3,21 @@ package dev.lbkit.proxy;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
-import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.SlidingWindowReservoir;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Request counters of a VIP, a pool or a real server in the HTTP proxy: requests by status class, requests the
- * proxy answered itself, latency (microseconds from the request head to the end of the response) and the
- * requests in flight. Thread-safe; updated by every I/O loop.
+ * proxy answered itself, latency (microseconds from the request head to the end of the response, over the last
+ * 1,028 requests: a sliding window costs an array store per request, where the decaying reservoir's skip list
+ * took 7-10 % of the proxy's CPU at 100 B requests) and the requests in flight. Thread-safe; updated by every I/O
+ * loop.
  */
 final class HttpStats {
     /** Index 0: requests that got no status (aborted); 1..5: 1xx..5xx. */
     final Counter[] byClass = new Counter[6];
-    final Histogram latencyMicros = new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build());
+    final Histogram latencyMicros = new Histogram(new SlidingWindowReservoir(1028));
     final AtomicInteger active = new AtomicInteger();
     final Counter rejected = new Counter();
 
