@@ -70,6 +70,27 @@ final class Ascii {
         return -1;
     }
 
+    /** The index of the first control byte (below 0x20, or DEL) in {@code a[from, to)}, or -1; eight at a time. */
+    static int indexOfControl(byte[] a, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(a, i);
+            long ctl = (x - 0x2020202020202020L) & ~x & HIGHS;
+            long d = x ^ 0x7F7F7F7F7F7F7F7FL;
+            long t = ctl | ((d - ONES) & ~d & HIGHS);
+            if (t != 0) {
+                return i + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            int b = a[i] & 0xFF;
+            if (b < 0x20 || b == 0x7F) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /**
      * The index of the first byte in {@code a[from, to)} that may not appear in a field value (a control byte
      * other than HTAB, or DEL), or -1. Eight bytes at a time while none is below 0x20 or DEL.

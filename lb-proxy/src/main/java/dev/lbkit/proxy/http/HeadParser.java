@@ -27,6 +27,8 @@ final class HeadParser {
     private int leadingEmptyLines;
     /** Where the search for the next LF resumes. */
     private int scanPos;
+    /** Whether the current line holds a control byte (or DEL) other than its final CRLF. */
+    private boolean lineDirty;
     private byte[] buf;
     private int len;
     private int lineStart;
@@ -69,6 +71,7 @@ final class HeadParser {
         leadingEmptyLines = 0;
         len = 0;
         scanPos = 0;
+        lineDirty = false;
         lineStart = 0;
         fieldCount = 0;
         failure = null;
@@ -95,7 +98,7 @@ final class HeadParser {
      */
     private HttpHead parse0(ByteBuffer in, HttpRequestHead request) throws HttpCodecException {
         while (true) {
-            int lf = buf == null ? -1 : Ascii.indexOfLf(buf, scanPos, len);
+            int lf = buf == null ? -1 : nextLineEnd();
             int max = phase == START ? limits.maxRequestLineLength() : limits.maxHeaderSectionLength();
             int before = phase == START ? discarded : 0;
             if (lf >= 0) {
@@ -105,6 +108,7 @@ final class HeadParser {
                 }
                 scanPos = end;
                 HttpHead head = line(end, request);
+                lineDirty = false;
                 if (head != null) {
                     in.position(in.position() - (len - end));
                     reset();
@@ -112,7 +116,6 @@ final class HeadParser {
                 }
                 continue;
             }
-            scanPos = len;
             int used = len - phaseStart + before;
             if (used >= max) {
                 throw tooLong(len);
@@ -128,6 +131,40 @@ final class HeadParser {
     }
 
     private static final int CHUNK = 1024;
+
+    /**
+     * Finds the LF ending the current line from {@link #scanPos}, noting in {@link #lineDirty} whether the line
+     * holds a control byte other than its final CRLF (then its checks look at every byte; a clean line's value
+     * needs no second look). Returns -1, with {@code scanPos} where to resume, when the line is not complete.
+     */
+    private int nextLineEnd() {
+        int i = scanPos;
+        while (true) {
+            int c = Ascii.indexOfControl(buf, i, len);
+            if (c < 0) {
+                scanPos = len;
+                return -1;
+            }
+            byte b = buf[c];
+            if (b == '\n') {
+                if (c == lineStart || buf[c - 1] != '\r') {
+                    lineDirty = true; // a bare LF: line() reports it
+                }
+                return c;
+            }
+            if (b == '\r') {
+                if (c + 1 == len) {
+                    scanPos = c; // look at this CR again when the next byte is there
+                    return -1;
+                }
+                if (buf[c + 1] == '\n') {
+                    return c + 1;
+                }
+            }
+            lineDirty = true;
+            i = c + 1;
+        }
+    }
 
     private HttpCodecException tooLong(int end) {
         if (phase == START) {
@@ -468,7 +505,7 @@ final class HeadParser {
             i++;
         }
         int vs = i;
-        int bad = Ascii.firstNonFieldValue(buf, vs, e);
+        int bad = lineDirty ? Ascii.firstNonFieldValue(buf, vs, e) : -1;
         if (bad >= 0) {
             int b = buf[bad] & 0xFF;
             throw classify(b, Reason.BAD_FIELD_VALUE, "field " + Ascii.quote(buf, s, nameEnd - s)
