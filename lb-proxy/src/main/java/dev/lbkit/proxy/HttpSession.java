@@ -289,7 +289,7 @@ final class HttpSession extends Session {
                 try {
                     head = requestParser.parse(cin);
                 } catch (HttpCodecException e) {
-                    service.http.rejected.inc();
+                    service.http.reject(e);
                     reject(e.status());
                     return;
                 }
@@ -309,7 +309,7 @@ final class HttpSession extends Session {
                 try {
                     n = requestBody.scan(cin, cin.position(), Math.min(cin.remaining(), room));
                 } catch (HttpCodecException e) {
-                    service.http.rejected.inc();
+                    service.http.reject(e);
                     if (responseStarted) {
                         close(true);
                     } else {
@@ -828,7 +828,7 @@ final class HttpSession extends Session {
                 try {
                     h = responseParser.parse(sin, request);
                 } catch (HttpCodecException e) {
-                    backend.http.rejected.inc();
+                    backend.http.reject(e);
                     if (responseStarted) {
                         abortExchange();
                     } else {
@@ -875,7 +875,7 @@ final class HttpSession extends Session {
                 try {
                     n = responseBody.scan(sin, sin.position(), Math.min(sin.remaining(), room));
                 } catch (HttpCodecException e) {
-                    backend.http.rejected.inc();
+                    backend.http.reject(e);
                     abortExchange();
                     return;
                 }
@@ -1409,7 +1409,7 @@ final class HttpSession extends Session {
             if (reqPhase == REQ_HEAD && respPhase == RESP_NONE && !closeAfterFlush) {
                 if (requestParser != null && !requestParser.isIdle()) {
                     if (now - headStartedAt >= opts.clientHeaderTimeout().toNanos()) {
-                        service.http.rejected.inc();
+                        service.http.headerTimeouts.inc();
                         reject(408); // slowloris
                         updateIfOpen();
                     }

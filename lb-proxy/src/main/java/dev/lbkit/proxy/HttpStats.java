@@ -5,6 +5,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.SlidingWindowReservoir;
+import dev.lbkit.proxy.http.HttpCodecException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,11 +21,24 @@ final class HttpStats {
     final Histogram latencyMicros = new Histogram(new SlidingWindowReservoir(1028));
     final AtomicInteger active = new AtomicInteger();
     final Counter rejected = new Counter();
+    /** Rejections by the rule broken (VIPs: requests; real servers: responses). */
+    final Counter[] rejectedBy = new Counter[HttpCodecException.Reason.values().length];
+    /** Requests closed for a head that did not arrive within the client header timeout (408). */
+    final Counter headerTimeouts = new Counter();
 
     HttpStats() {
         for (int i = 0; i < byClass.length; i++) {
             byClass[i] = new Counter();
         }
+        for (int i = 0; i < rejectedBy.length; i++) {
+            rejectedBy[i] = new Counter();
+        }
+    }
+
+    /** Counts a message refused by the codec, in total and by reason. */
+    void reject(HttpCodecException e) {
+        rejected.inc();
+        rejectedBy[e.reason().ordinal()].inc();
     }
 
     void record(int status, long micros) {
@@ -53,5 +67,12 @@ final class HttpStats {
         metrics.register(p + "activeRequests", (Gauge<Integer>) active::get);
         metrics.remove(p + "rejected");
         metrics.register(p + "rejected", rejected);
+        for (HttpCodecException.Reason r : HttpCodecException.Reason.values()) {
+            String name = p + "rejected." + r.name().toLowerCase(java.util.Locale.ROOT);
+            metrics.remove(name);
+            metrics.register(name, rejectedBy[r.ordinal()]);
+        }
+        metrics.remove(p + "headerTimeouts");
+        metrics.register(p + "headerTimeouts", headerTimeouts);
     }
 }

@@ -254,6 +254,9 @@ class HttpProxyTest {
         }
         assertThat(app.requests.get()).isZero();
         assertThat(d.metrics().getCounters().get("lbkit.web.http.rejected").getCount()).isEqualTo(bad.length);
+        assertThat(d.metrics().getCounters().get("lbkit.web.http.rejected.content_length_with_transfer_encoding")
+                .getCount()).isEqualTo(1);
+        assertThat(d.metrics().getCounters().get("lbkit.web.http.rejected.obs_fold").getCount()).isEqualTo(1);
     }
 
     @Test
@@ -357,6 +360,7 @@ class HttpProxyTest {
             Http.Raw r = Http.readResponse(s.getInputStream());
             assertThat(r.status()).isEqualTo(408);
         }
+        assertThat(d.metrics().getCounters().get("lbkit.web.http.headerTimeouts").getCount()).isEqualTo(1);
         assertThat(app.requests.get()).isZero();
     }
 }
