@@ -52,24 +52,6 @@ final class Ascii {
     private Ascii() {
     }
 
-    /** The index of the first LF in {@code a[from, to)}, or -1; eight bytes at a time. */
-    static int indexOfLf(byte[] a, int from, int to) {
-        int i = from;
-        for (; i + 8 <= to; i += 8) {
-            long x = (long) LONGS.get(a, i) ^ 0x0A0A0A0A0A0A0A0AL;
-            long t = (x - ONES) & ~x & HIGHS;
-            if (t != 0) {
-                return i + (Long.numberOfTrailingZeros(t) >>> 3);
-            }
-        }
-        for (; i < to; i++) {
-            if (a[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** The index of the first control byte (below 0x20, or DEL) in {@code a[from, to)}, or -1; eight at a time. */
     static int indexOfControl(byte[] a, int from, int to) {
         int i = from;
@@ -181,18 +163,6 @@ final class Ascii {
         int n = Math.min(len, 48);
         for (int i = 0; i < n; i++) {
             appendEscaped(sb, a[off + i] & 0xFF);
-        }
-        if (n < len) {
-            sb.append("...");
-        }
-        return sb.append('"').toString();
-    }
-
-    static String quote(java.nio.ByteBuffer b, int off, int len) {
-        StringBuilder sb = new StringBuilder(len + 2).append('"');
-        int n = Math.min(len, 48);
-        for (int i = 0; i < n; i++) {
-            appendEscaped(sb, b.get(off + i) & 0xFF);
         }
         if (n < len) {
             sb.append("...");
