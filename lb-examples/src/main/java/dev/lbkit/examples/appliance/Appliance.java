@@ -41,6 +41,7 @@ final class Appliance implements AutoCloseable {
     private final ProxyDataplane proxy;
     private final IpvsDataplane ipvs; // nullable
     private final LoadBalancer lb;
+    private final DeferredHealthMonitor health;
     private final ConfigStore store;
     private final AuditLog audit;
     private final Credentials credentials;
@@ -75,9 +76,9 @@ final class Appliance implements AutoCloseable {
         ApplianceConfig.Runtime rt = config.runtime();
         this.proxy = ProxyDataplane.builder().metricRegistry(metrics).ioThreads(rt.proxyIoThreads()).build();
         this.ipvs = rt.ipvs() ? new IpvsDataplane() : null;
-        LoadBalancer.Builder b = LoadBalancer.builder().dataplane(proxy)
-                .healthMonitor(HealthChecker.builder().metricRegistry(metrics).historySize(rt.healthHistory())
-                        .ioThreads(1).blockingThreads(1).build())
+        this.health = new DeferredHealthMonitor(() -> HealthChecker.builder().metricRegistry(metrics)
+                .historySize(rt.healthHistory()).ioThreads(1).blockingThreads(1).build());
+        LoadBalancer.Builder b = LoadBalancer.builder().dataplane(proxy).healthMonitor(health)
                 .healthHistory(rt.healthHistory());
         if (ipvs != null) {
             b.dataplane(ipvs);
@@ -222,6 +223,11 @@ final class Appliance implements AutoCloseable {
 
     ProxyDataplane proxy() {
         return proxy;
+    }
+
+    /** True once the health checker runs (it is built in the background at start). */
+    boolean healthCheckerRunning() {
+        return health.running();
     }
 
     MetricRegistry metrics() {

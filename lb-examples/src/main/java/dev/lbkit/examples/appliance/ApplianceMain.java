@@ -104,7 +104,6 @@ public final class ApplianceMain {
     }
 
     private static int start(Path file, PrintStream out, PrintStream err) {
-        Warmup.start();
         ApplianceConfig config;
         try {
             config = ConfigFiles.load(file);

@@ -65,6 +65,39 @@ class ApplianceIT {
         }
     }
 
+    @Test
+    void healthChecksStartInTheBackgroundAndTakeAFailedServerOut() throws Exception {
+        TestBackend a = new TestBackend("a");
+        try (TestBackend b = new TestBackend("b")) {
+            int port = RunningAppliance.freePort();
+            Path file = dir.resolve("lbkit.yaml");
+            Files.writeString(file, "admin:\n  listen: off\nvirtualServers:\n  web:\n    vip: 127.0.0.1:" + port
+                    + "/tcp\n    forwardingMethod: proxy\n    scheduler: rr\n"
+                    + "    healthCheck: {type: http, path: /, interval: 500ms, timeout: 400ms, rise: 1, fall: 1}\n"
+                    + "    realServers:\n      a: {address: 127.0.0.1, port: " + a.port() + "}\n"
+                    + "      b: {address: 127.0.0.1, port: " + b.port() + "}\n");
+            try (Appliance app = new Appliance(file, ConfigFiles.load(file), new PrintStream(
+                    new ByteArrayOutputStream(), true))) {
+                assertThat(RunningAppliance.fetch("127.0.0.1", port)).isIn("a", "b");
+                a.close();
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (System.nanoTime() < deadline && app.status().virtualServer("web").orElseThrow()
+                        .realServer("a").orElseThrow().health() != dev.lbkit.api.HealthState.DOWN) {
+                    Thread.sleep(100);
+                }
+                assertThat(app.healthCheckerRunning()).isTrue();
+                var rs = app.status().virtualServer("web").orElseThrow().realServer("a").orElseThrow();
+                assertThat(rs.health()).isEqualTo(dev.lbkit.api.HealthState.DOWN);
+                assertThat(rs.recentChecks()).isNotEmpty();
+                for (int i = 0; i < 6; i++) {
+                    assertThat(RunningAppliance.fetch("127.0.0.1", port)).isEqualTo("b");
+                }
+            }
+        } finally {
+            a.close();
+        }
+    }
+
     private static String request(int port, String path) throws Exception {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
