@@ -195,6 +195,20 @@ public final class IpvsBench {
         }
         Files.delete(add);
         Files.delete(del);
+        // lbkit's own share of the full apply, without the kernel: diff, translation, plan, message encoding
+        long[] build = new long[repeat];
+        for (int r = 0; r < repeat; r++) {
+            long t0 = System.nanoTime();
+            ConfigurationDiff diff = fromEmpty(c);
+            List<DesiredService> ds = new ArrayList<>();
+            diff.added().forEach(v -> ds.add(DesiredService.of(v, IpvsOptions.defaults())));
+            List<Change> plan = Plan.compute(ds, java.util.Map.of(), java.util.Set.of());
+            dev.lbkit.netlink.MessageWriter w = new dev.lbkit.netlink.MessageWriter(plan.size() * 96);
+            plan.forEach(x -> x.write(w, 0x23));
+            build[r] = System.nanoTime() - t0;
+            expect("encoded messages", w.messageCount(), entries);
+        }
+        figure("ipvs.full_apply.lbkit_without_kernel_ms", median(build));
         double la = median(lbApply);
         double ra = median(rsApply);
         figure("ipvs.full_apply.entries", entries);
