@@ -147,7 +147,7 @@ public final class VrrpRouter implements AutoCloseable {
      * Applies a new set of instances. An instance whose configuration is equal to the running one is left alone
      * (no transition, no gap in its adverts, its floating IPs stay). A changed priority, interval, preemption,
      * tracking or floating-IP list is changed in place (a master adds/removes only the floating IPs that changed
-     * and announces the new ones); a changed VRID, interface or transport restarts that instance; instances no
+     * and announces the new ones); a changed VRID, interface, address family or unicast source restarts that instance; instances no
      * longer listed stop cleanly (priority 0) and new ones start.
      *
      * @throws IllegalArgumentException when two instances share a name
@@ -215,6 +215,9 @@ public final class VrrpRouter implements AutoCloseable {
             }
         }
         notifier.shutdown();
+        if (Thread.currentThread().getName().equals("lbkit-ha-notify")) {
+            return; // closed from a listener: the notify thread ends when the listener returns
+        }
         try {
             notifier.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -825,7 +828,7 @@ public final class VrrpRouter implements AutoCloseable {
             }
             VrrpInstanceConfig o = old.config;
             boolean restart = o.vrid() != c.vrid() || !o.interfaceName().equals(c.interfaceName())
-                    || !Objects.equals(o.unicastSource(), c.unicastSource());
+                    || o.isIpv4() != c.isIpv4() || !Objects.equals(o.unicastSource(), c.unicastSource());
             if (restart) {
                 stopInstance(old, now);
                 startInstance(c, now);
