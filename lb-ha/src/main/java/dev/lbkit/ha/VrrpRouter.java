@@ -147,8 +147,8 @@ public final class VrrpRouter implements AutoCloseable {
      * Applies a new set of instances. An instance whose configuration is equal to the running one is left alone
      * (no transition, no gap in its adverts, its floating IPs stay). A changed priority, interval, preemption,
      * tracking or floating-IP list is changed in place (a master adds/removes only the floating IPs that changed
-     * and announces the new ones); a changed VRID, interface, address family or unicast source restarts that instance; instances no
-     * longer listed stop cleanly (priority 0) and new ones start.
+     * and announces the new ones); a changed VRID, interface, address family or unicast source restarts that
+     * instance; instances no longer listed stop cleanly (priority 0) and new ones start.
      *
      * @throws IllegalArgumentException when two instances share a name
      */
