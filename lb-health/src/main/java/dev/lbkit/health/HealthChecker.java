@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * (counted in {@code lbkit.health.reports.dropped}) while more than {@link Builder#maxPendingReports} wait, state
  * changes never are.
  *
- * <p><b>Threads.</b> {@link Builder#ioThreads} selector threads {@code lbkit-health-io-N} run every network check
+ * <p><b>Threads.</b> {@link Builder#ioThreads} event threads {@code lbkit-health-io-N} (epoll loops over the engine's own
+ * sockets) run every network check, ICMP included,
  * without blocking; a bounded pool of {@link Builder#blockingThreads} threads {@code lbkit-health-exec-N} runs
- * external commands and ICMP echoes; one thread delivers reports. All are daemons; {@link #close()} stops them,
+ * external commands; one thread delivers reports. All are daemons; {@link #close()} stops them,
  * closes every socket and kills running commands with their process groups.
  *
  * <p><b>Metrics</b> (Dropwizard, in the registry given or a new one): {@code lbkit.health.checks} (meter),
@@ -316,13 +317,13 @@ public final class HealthChecker implements HealthMonitor {
 
         private Builder() {}
 
-        /** Selector threads for network checks, 1..64 (default 1: one handles ten thousand servers). */
+        /** Event threads for network checks, 1..64 (default 1: one handles ten thousand servers). */
         public Builder ioThreads(int threads) {
             this.ioThreads = range(threads, 1, 64, "ioThreads");
             return this;
         }
 
-        /** Threads for external commands and ICMP echoes, 1..256 (default 4); their queue holds 32 per thread. */
+        /** Threads for external commands, 1..256 (default 4); their queue holds 32 per thread. */
         public Builder blockingThreads(int threads) {
             this.blockingThreads = range(threads, 1, 256, "blockingThreads");
             return this;

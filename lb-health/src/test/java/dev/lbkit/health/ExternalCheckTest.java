@@ -33,8 +33,13 @@ class ExternalCheckTest {
         return p.toString();
     }
 
+    /** Settings with room for a shell to start on a busy machine: 1 s timeout. */
+    private static dev.lbkit.api.CheckSettings roomy() {
+        return quick().withInterval(java.time.Duration.ofSeconds(2)).withTimeout(java.time.Duration.ofSeconds(1));
+    }
+
     private HealthReport run(String command, List<String> args) {
-        return run(command, args, quick());
+        return run(command, args, roomy());
     }
 
     private HealthReport run(String command, List<String> args, dev.lbkit.api.CheckSettings settings) {
@@ -64,7 +69,7 @@ class ExternalCheckTest {
     private HealthReport dynamic(int exit) throws Exception {
         h.reports.clear();
         h.check(HealthCheck.external(script("exit " + exit), List.of()).withWeightFromExit(true)
-                .withSettings(quick()), "127.0.0.5", 8080);
+                .withSettings(roomy()), "127.0.0.5", 8080);
         return h.await(g -> g.report().reason().startsWith("exit " + exit)).report();
     }
 
