@@ -145,8 +145,7 @@ final class HttpSession extends Session {
         service.connections.increment();
         try {
             client.configureBlocking(false);
-            client.setOption(StandardSocketOptions.TCP_NODELAY, vip.options.tcpNoDelay());
-            client.setOption(StandardSocketOptions.SO_KEEPALIVE, vip.options.keepAlive());
+            setSocketOptions(client, vip.options);
             clientAddress = (InetSocketAddress) client.getRemoteAddress();
             vipAddress = (InetSocketAddress) client.getLocalAddress();
             source = clientAddress.getAddress();
@@ -631,8 +630,7 @@ final class HttpSession extends Session {
         try {
             ch = SocketChannel.open();
             ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, vip.options.tcpNoDelay());
-            ch.setOption(StandardSocketOptions.SO_KEEPALIVE, vip.options.keepAlive());
+            setSocketOptions(ch, vip.options);
             conn = new ServerConnection(b, ch, loop.serverConnections);
             connectDeadline = loop.now + poolState.connectTimeout;
             if (ch.connect(b.address())) {

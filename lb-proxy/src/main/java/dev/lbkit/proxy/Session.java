@@ -1,5 +1,9 @@
 package dev.lbkit.proxy;
 
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+
 /**
  * A client connection an {@link IoLoop} serves: a Layer 4 {@link TcpSession} or a Layer 7 {@link HttpSession}.
  * Linked into its loop's list (for the timeout sweep and for closing), confined to the loop's thread.
@@ -34,4 +38,10 @@ abstract class Session implements IoHandler {
      * close this session.
      */
     abstract boolean belongsTo(VirtualService svc, Backend backend);
+
+    /** The per-VIP socket options every proxied connection gets, client side and server side alike. */
+    static void setSocketOptions(SocketChannel ch, ProxyOptions options) throws IOException {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, options.tcpNoDelay());
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, options.keepAlive());
+    }
 }

@@ -95,7 +95,7 @@ final class TcpSession extends Session {
         service.connections.increment();
         try {
             client.configureBlocking(false);
-            setOptions(client);
+            setSocketOptions(client, config.options);
             clientAddress = (InetSocketAddress) client.getRemoteAddress();
             vipAddress = (InetSocketAddress) client.getLocalAddress();
             source = clientAddress.getAddress();
@@ -167,12 +167,6 @@ final class TcpSession extends Session {
         closeQuietly(client, false);
     }
 
-    private void setOptions(SocketChannel ch) throws IOException {
-        ProxyOptions o = config.options;
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, o.tcpNoDelay());
-        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, o.keepAlive());
-    }
-
     boolean hasTried(Backend b) {
         for (int i = 0; i < triedCount; i++) {
             if (tried[i] == b) {
@@ -241,7 +235,7 @@ final class TcpSession extends Session {
         try {
             server = SocketChannel.open();
             server.configureBlocking(false);
-            setOptions(server);
+            setSocketOptions(server, config.options);
             if (server.connect(b.address())) {
                 serverKey = server.register(loop.selector, 0, this);
                 connected();
