@@ -56,6 +56,8 @@ public final class LoadBalancer implements AutoCloseable {
     private ScheduledExecutorService drainExecutor;
     private final Set<CompletableFuture<DrainResult>> pendingDrains = ConcurrentHashMap.newKeySet();
     private boolean closed;
+    /** This host's HA state per instance, in first-report order; guarded by {@link #lock}. */
+    private final Map<String, HaStatus> haStates = new LinkedHashMap<>();
 
     private LoadBalancer(Builder b) {
         this.dataplanes = List.copyOf(b.dataplanes);
@@ -223,14 +225,60 @@ public final class LoadBalancer implements AutoCloseable {
         dispatch(events);
     }
 
+    /**
+     * Records this host's HA state for one group of floating IPs: {@link #status()} shows it, listeners get a
+     * {@link LoadBalancerEvent.HaStateChanged}, and every dataplane that is itself a {@link HaStateListener} is told
+     * (the proxy dataplane then binds VIPs whose floating address just arrived). The signature is that of
+     * {@link HaStateListener}, so an HA module takes {@code loadBalancer::reportHaState} as its listener. The
+     * configuration is not changed: both members of a pair run the same virtual servers, and the floating IPs
+     * decide which one gets the traffic. Ignored after {@link #close()}.
+     *
+     * @param instance the group (VRRP instance) that changed
+     * @param from     the state before
+     * @param to       the state now
+     * @param reason   why, for logs and the status
+     */
+    public void reportHaState(String instance, HaState from, HaState to, String reason) {
+        Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(to, "to");
+        List<LoadBalancerEvent> events = new ArrayList<>();
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            haStates.put(instance, new HaStatus(instance, to, clock.instant(), reason));
+            events.add(new LoadBalancerEvent.HaStateChanged(instance, from, to, reason == null ? "" : reason));
+            for (Dataplane d : dataplanes) {
+                if (d instanceof HaStateListener l) {
+                    try {
+                        l.onHaStateChange(instance, from, to, reason);
+                    } catch (RuntimeException e) {
+                        log.warn("dataplane '{}' failed on HA state change of '{}' to {}: {}", d.name(), instance, to,
+                                e.toString());
+                    }
+                }
+            }
+        }
+        dispatch(events);
+    }
+
+    /** Forgets the HA state of an instance that no longer exists (e.g. removed from the HA configuration). */
+    public void forgetHaState(String instance) {
+        synchronized (lock) {
+            haStates.remove(instance);
+        }
+    }
+
     /** A snapshot of every virtual and real server with requested and actual status and the counters. */
     public LoadBalancerStatus status() {
         Configuration config;
         Map<String, Dataplane> routeCopy;
+        List<HaStatus> ha;
         Map<String, Map<String, RealServerStatus>> partial = new LinkedHashMap<>();
         synchronized (lock) {
             config = desired;
             routeCopy = new LinkedHashMap<>(routes);
+            ha = List.copyOf(haStates.values());
             for (VirtualServer vs : config.virtualServers()) {
                 Map<String, RealServerStatus> m = new LinkedHashMap<>();
                 for (RealServer rs : vs.realServers()) {
@@ -266,7 +314,7 @@ public final class LoadBalancer implements AutoCloseable {
             out.add(new VirtualServerStatus(vs.label(), vs.vip(), d == null ? "" : d.name(), vs.scheduler(),
                     s == null ? TrafficStats.ZERO : s.total(), rss, !anyUp && vs.fallback().isPresent()));
         }
-        return new LoadBalancerStatus(clock.instant(), out);
+        return new LoadBalancerStatus(clock.instant(), out, ha);
     }
 
     /** The dataplanes, in the order they were given. */

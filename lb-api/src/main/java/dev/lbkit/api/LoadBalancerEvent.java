@@ -22,4 +22,10 @@ public sealed interface LoadBalancerEvent {
      * dataplanes keep their previous state.
      */
     record DataplaneFailed(String dataplane, String virtualServer, String message) implements LoadBalancerEvent {}
+
+    /**
+     * This host's HA state changed for one group of floating IPs (reported through
+     * {@link LoadBalancer#reportHaState}).
+     */
+    record HaStateChanged(String instance, HaState from, HaState to, String reason) implements LoadBalancerEvent {}
 }

@@ -5,6 +5,8 @@ import dev.lbkit.api.ConfigurationDiff;
 import dev.lbkit.api.Dataplane;
 import dev.lbkit.api.DataplaneException;
 import dev.lbkit.api.ForwardingMethod;
+import dev.lbkit.api.HaState;
+import dev.lbkit.api.HaStateListener;
 import dev.lbkit.api.TrafficStats;
 import dev.lbkit.api.VirtualServer;
 import dev.lbkit.api.VirtualServerStats;
@@ -19,7 +21,8 @@ import java.util.Set;
 /**
  * An in-memory {@link Dataplane} for applications' own tests: it records every diff it is asked to apply,
  * keeps the configuration those diffs add up to, reports the connection counts a test sets, and can be told
- * to reject a change. No kernel, socket or thread is involved.
+ * to reject a change. It also records the HA state changes it is told of (as a {@link HaStateListener}, which
+ * {@code LoadBalancer.reportHaState} forwards to). No kernel, socket or thread is involved.
  *
  * <p>It checks the {@link Dataplane} contract as it goes: a diff that removes or changes a virtual server it
  * does not have, or adds one it already has, fails the apply with {@link IllegalStateException} (a bug in
@@ -27,12 +30,13 @@ import java.util.Set;
  *
  * <p>Thread-safe: every method is synchronised.
  */
-public final class RecordingDataplane implements Dataplane {
+public final class RecordingDataplane implements Dataplane, HaStateListener {
     private final String name;
     private final Set<ForwardingMethod> methods;
     private final List<ConfigurationDiff> diffs = new ArrayList<>();
     private final Map<String, Map<String, Long>> active = new HashMap<>();
     private final List<String> closedConnections = new ArrayList<>();
+    private final List<String> haChanges = new ArrayList<>();
     private Configuration current = Configuration.empty();
     private String rejectVirtualServer;
     private String rejectReason;
@@ -145,6 +149,17 @@ public final class RecordingDataplane implements Dataplane {
         closedConnections.add(virtualServer + "/" + realServer);
         setActiveConnections(virtualServer, realServer, 0);
         return true;
+    }
+
+    /** Records the change as {@code "instance FROM->TO"}. */
+    @Override
+    public synchronized void onHaStateChange(String instance, HaState from, HaState to, String reason) {
+        haChanges.add(instance + " " + from + "->" + to);
+    }
+
+    /** The HA state changes told so far, as {@code "instance FROM->TO"}, oldest first. */
+    public synchronized List<String> haChanges() {
+        return List.copyOf(haChanges);
     }
 
     /** True once {@link #close()} was called. */

@@ -511,4 +511,36 @@ class LoadBalancerTest {
         assertThat(lb.status().virtualServer("db").orElseThrow().realServer("p1").orElseThrow().recentChecks())
                 .extracting(HealthReport::reason).containsExactly("ok 0", "ok 1", "ok 2", "ok 3", "ok 4");
     }
+
+    @Test
+    void reportsHaStateInStatusEventsAndToDataplanesWithoutChangingTheConfiguration() {
+        lb.apply(base);
+        int diffsBefore = kernel.diffs().size() + proxy.diffs().size();
+        events.clear();
+
+        lb.reportHaState("vi1", HaState.INIT, HaState.BACKUP, "started");
+        lb.reportHaState("vi2", HaState.INIT, HaState.MASTER, "no master seen");
+        lb.reportHaState("vi1", HaState.BACKUP, HaState.MASTER, "master down timer expired");
+
+        LoadBalancerStatus status = lb.status();
+        assertThat(status.ha()).extracting(HaStatus::instance, HaStatus::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("vi1", HaState.MASTER),
+                        org.assertj.core.groups.Tuple.tuple("vi2", HaState.MASTER));
+        assertThat(status.ha("vi1").orElseThrow().reason()).isEqualTo("master down timer expired");
+        assertThat(status.toTable()).contains("HA vi1").contains("MASTER");
+        assertThat(events).containsExactly(
+                new LoadBalancerEvent.HaStateChanged("vi1", HaState.INIT, HaState.BACKUP, "started"),
+                new LoadBalancerEvent.HaStateChanged("vi2", HaState.INIT, HaState.MASTER, "no master seen"),
+                new LoadBalancerEvent.HaStateChanged("vi1", HaState.BACKUP, HaState.MASTER,
+                        "master down timer expired"));
+        assertThat(kernel.haChanges()).containsExactly("vi1 INIT->BACKUP", "vi2 INIT->MASTER", "vi1 BACKUP->MASTER");
+        assertThat(proxy.haChanges()).isEqualTo(kernel.haChanges());
+        assertThat(kernel.diffs().size() + proxy.diffs().size()).isEqualTo(diffsBefore);
+
+        lb.forgetHaState("vi2");
+        assertThat(lb.status().ha()).extracting(HaStatus::instance).containsExactly("vi1");
+        lb.close();
+        lb.reportHaState("vi1", HaState.MASTER, HaState.INIT, "stopping");
+        assertThat(kernel.haChanges()).hasSize(3);
+    }
 }
