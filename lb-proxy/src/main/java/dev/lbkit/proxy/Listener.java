@@ -22,8 +22,10 @@ final class Listener implements IoHandler {
     private static final int ACCEPT_BATCH = 64;
     private static final long PAUSE_AFTER_ERROR_NANOS = 100_000_000L;
 
-    private final ServerSocketChannel channel;
+    /** Null while the listener waits for its floating address (then only the listener's loop sets it). */
+    private volatile ServerSocketChannel channel;
     private final InetSocketAddress address;
+    private final int backlog;
     private final ProxyDataplane dataplane;
     private final IoLoop loop;
     /** Swapped by the applying thread when a VIP moves to another virtual server in one diff. */
@@ -32,11 +34,14 @@ final class Listener implements IoHandler {
     private long acceptErrors;
     private long pausedUntil;
     private boolean paused;
+    private volatile boolean closed;
+    private long bindFailures;
 
-    private Listener(ServerSocketChannel channel, InetSocketAddress address, ProxyDataplane dataplane, IoLoop loop,
-            VirtualService service) {
+    private Listener(ServerSocketChannel channel, InetSocketAddress address, int backlog, ProxyDataplane dataplane,
+            IoLoop loop, VirtualService service) {
         this.channel = channel;
         this.address = address;
+        this.backlog = backlog;
         this.dataplane = dataplane;
         this.loop = loop;
         this.service = service;
@@ -49,6 +54,18 @@ final class Listener implements IoHandler {
      */
     static Listener bind(InetSocketAddress address, int backlog, ProxyDataplane dataplane, IoLoop loop)
             throws IOException {
+        return new Listener(open(address, backlog), address, backlog, dataplane, loop, null);
+    }
+
+    /**
+     * A listener for a floating address that is not on this host yet: it binds on its loop as soon as it can
+     * (see {@link ProxyOptions#floatingAddress()}).
+     */
+    static Listener waiting(InetSocketAddress address, int backlog, ProxyDataplane dataplane, IoLoop loop) {
+        return new Listener(null, address, backlog, dataplane, loop, null);
+    }
+
+    private static ServerSocketChannel open(InetSocketAddress address, int backlog) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open(address.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
@@ -59,7 +76,21 @@ final class Listener implements IoHandler {
             ch.close();
             throw e;
         }
-        return new Listener(ch, address, dataplane, loop, null);
+        return ch;
+    }
+
+    /** True when {@code address} is on none of this host's interfaces (an HA backup's floating IP). */
+    static boolean notLocal(java.net.InetAddress address) {
+        try {
+            return java.net.NetworkInterface.getByInetAddress(address) == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the socket is bound (false while waiting for a floating address). */
+    boolean bound() {
+        return channel != null;
     }
 
     /** The address the socket is bound to (the VIP). */
@@ -68,22 +99,69 @@ final class Listener implements IoHandler {
     }
 
     InetSocketAddress localAddress() {
+        ServerSocketChannel ch = channel;
+        if (ch == null) {
+            return address;
+        }
         try {
-            return (InetSocketAddress) channel.getLocalAddress();
+            return (InetSocketAddress) ch.getLocalAddress();
         } catch (IOException e) {
             return address;
         }
     }
 
-    /** Starts accepting (asynchronously, on the loop). */
+    /** Starts accepting (asynchronously, on the loop); a waiting listener tries to bind first. */
     void start() {
         loop.execute(() -> {
-            try {
-                key = channel.register(loop.selector, SelectionKey.OP_ACCEPT, this);
-            } catch (IOException | RuntimeException e) {
-                log.error("listener {}: cannot register with its I/O loop", address, e);
+            if (closed) {
+                return;
+            }
+            if (channel == null && !tryBind()) {
+                loop.pause(this); // the sweep retries through resumeIfDue
+                return;
+            }
+            register();
+        });
+    }
+
+    /** Tries at once to bind a waiting listener (e.g. this host just became HA master); any thread. */
+    void retryBind() {
+        if (channel != null) {
+            return;
+        }
+        loop.execute(() -> {
+            if (!closed && channel == null && tryBind()) {
+                register();
             }
         });
+    }
+
+    private void register() {
+        try {
+            key = channel.register(loop.selector, SelectionKey.OP_ACCEPT, this);
+        } catch (IOException | RuntimeException e) {
+            log.error("listener {}: cannot register with its I/O loop", address, e);
+        }
+    }
+
+    /** On the loop: binds a waiting listener; true once bound. */
+    private boolean tryBind() {
+        try {
+            channel = open(address, backlog);
+            log.info("listener {} of virtual server '{}': floating address arrived, listening", address,
+                    service == null ? "?" : service.label);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            bindFailures++;
+            if (bindFailures == 1) {
+                log.info("listener {} of virtual server '{}': waiting for the floating address ({})", address,
+                        service == null ? "?" : service.label, e.getMessage());
+            } else if (!notLocal(address.getAddress()) && Long.bitCount(bindFailures) == 1) {
+                log.warn("listener {} of virtual server '{}': the address is local but cannot be bound ({} tries): {}",
+                        address, service == null ? "?" : service.label, bindFailures, e.toString());
+            }
+            return false;
+        }
     }
 
     /**
@@ -112,6 +190,11 @@ final class Listener implements IoHandler {
     }
 
     private void closeNow() {
+        closed = true;
+        ServerSocketChannel channel = this.channel;
+        if (channel == null) {
+            return;
+        }
         try {
             if (key != null) {
                 key.cancel();
@@ -127,6 +210,16 @@ final class Listener implements IoHandler {
 
     /** Called by the loop's sweep: resumes accepting after a pause for an accept error; true once resumed. */
     boolean resumeIfDue(long now) {
+        if (closed) {
+            return true;
+        }
+        if (channel == null) {
+            if (!tryBind()) {
+                return false;
+            }
+            register();
+            return true;
+        }
         if (!paused) {
             return true;
         }

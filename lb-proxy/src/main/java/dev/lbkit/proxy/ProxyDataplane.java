@@ -7,6 +7,8 @@ import dev.lbkit.api.ConfigurationDiff.VirtualServerField;
 import dev.lbkit.api.Dataplane;
 import dev.lbkit.api.DataplaneException;
 import dev.lbkit.api.ForwardingMethod;
+import dev.lbkit.api.HaState;
+import dev.lbkit.api.HaStateListener;
 import dev.lbkit.api.RealServer;
 import dev.lbkit.api.Vip;
 import dev.lbkit.api.VirtualServer;
@@ -63,14 +65,15 @@ import org.slf4j.LoggerFactory;
  * <h2>Metrics</h2>
  * Gauges in the {@link MetricRegistry} (given to the builder, else a private one, see {@link #metrics()}):
  * {@code lbkit.<vip>.<metric>} for {@code activeConnections, connections, bytesIn, bytesOut, queueLength,
- * queued, queueTimeouts, refused, proxyProtocolRejected} and {@code lbkit.<vip>.<rip>.<metric>} for
+ * queued, queueTimeouts, refused, proxyProtocolRejected, listening} (1 while the VIP's socket is bound, 0 while a
+ * {@linkplain ProxyOptions#floatingAddress() floating} VIP waits for its address) and {@code lbkit.<vip>.<rip>.<metric>} for
  * {@code activeConnections, connections, bytesIn, bytesOut, connectFailures}. Byte counts are published by each
  * loop's periodic sweep and when a connection closes.
  *
  * <p>Thread-safety: {@link #apply}, {@link #setOptions} and {@link #close} are serialised on one lock; the other
  * methods may be called from any thread at any time.
  */
-public final class ProxyDataplane implements Dataplane {
+public final class ProxyDataplane implements Dataplane, HaStateListener {
     private static final Logger log = LoggerFactory.getLogger(ProxyDataplane.class);
     private static final long MIN_SWEEP_NANOS = 10_000_000L;
     private static final long MAX_SWEEP_NANOS = 1_000_000_000L;
@@ -160,7 +163,25 @@ public final class ProxyDataplane implements Dataplane {
     public Optional<InetSocketAddress> localAddress(String virtualServer) {
         VirtualService svc = services.get(virtualServer);
         Listener l = svc == null ? null : svc.listener;
-        return l == null ? Optional.empty() : Optional.of(l.localAddress());
+        return l == null || !l.bound() ? Optional.empty() : Optional.of(l.localAddress());
+    }
+
+    /**
+     * Told by the {@link dev.lbkit.api.LoadBalancer} (or an HA module directly) that this host's HA state changed:
+     * on becoming master, listeners waiting for their floating address try to bind at once rather than at the
+     * next sweep. See {@link ProxyOptions#floatingAddress()}.
+     */
+    @Override
+    public void onHaStateChange(String instance, HaState from, HaState to, String reason) {
+        if (to != HaState.MASTER) {
+            return;
+        }
+        for (VirtualService svc : services.values()) {
+            Listener l = svc.listener;
+            if (l != null) {
+                l.retryBind();
+            }
+        }
     }
 
     /** The connections open now (accepted and not yet closed), over all virtual servers. */
@@ -336,11 +357,19 @@ public final class ProxyDataplane implements Dataplane {
                 bound.put(vs.label(), reuse);
                 continue;
             }
+            int backlog = options(vs.label()).backlog();
             try {
-                Listener l = Listener.bind(address, options(vs.label()).backlog(), this, nextListenerLoop());
+                Listener l = Listener.bind(address, backlog, this, nextListenerLoop());
                 opened.add(l);
                 bound.put(vs.label(), l);
             } catch (IOException | RuntimeException e) {
+                if (options(vs.label()).floatingAddress() && Listener.notLocal(vip.address())) {
+                    // an HA backup: the floating IP is on the master; listen once it arrives here
+                    Listener l = Listener.waiting(address, backlog, this, nextListenerLoop());
+                    opened.add(l);
+                    bound.put(vs.label(), l);
+                    continue;
+                }
                 for (Listener l : opened) {
                     l.close();
                 }

@@ -45,6 +45,8 @@ import java.util.Optional;
  *   <tr><td>{@link #closeConnectionsOnRemove()}</td><td>false</td><td>close the live connections of a real
  *       server when it is removed from the configuration (else they finish)</td></tr>
  *   <tr><td>{@link #backlog()}</td><td>1024</td><td>listen backlog of the VIP's socket (read when it is bound)</td></tr>
+ *   <tr><td>{@link #floatingAddress()}</td><td>false</td><td>the VIP is a floating IP of an HA pair: while it is not
+ *   on this host the listener waits for it instead of failing the apply</td></tr>
  *   <tr><td>{@link #http()}</td><td>{@link HttpOptions#defaults()}</td><td>the HTTP proxy's settings (limits,
  *       timeouts, headers, error pages, access log, cookie server ids)</td></tr>
  * </table>
@@ -77,6 +79,7 @@ public final class ProxyOptions {
     private final boolean keepAlive;
     private final boolean closeConnectionsOnRemove;
     private final int backlog;
+    private final boolean floatingAddress;
     private final HttpOptions http;
 
     private ProxyOptions(Builder b) {
@@ -95,6 +98,7 @@ public final class ProxyOptions {
         this.keepAlive = b.keepAlive;
         this.closeConnectionsOnRemove = b.closeConnectionsOnRemove;
         this.backlog = b.backlog;
+        this.floatingAddress = b.floatingAddress;
         this.http = b.http;
     }
 
@@ -125,6 +129,7 @@ public final class ProxyOptions {
         b.keepAlive = keepAlive;
         b.closeConnectionsOnRemove = closeConnectionsOnRemove;
         b.backlog = backlog;
+        b.floatingAddress = floatingAddress;
         b.http = http;
         return b;
     }
@@ -210,6 +215,20 @@ public final class ProxyOptions {
         return backlog;
     }
 
+    /**
+     * Whether the VIP's address is a floating IP that an HA pair moves between hosts. When it is, and binding the
+     * VIP fails because the address is not on any interface of this host (the member is backup), the apply
+     * succeeds and the listener waits: it binds as soon as the address arrives, which it notices on the I/O
+     * loop's sweep and at once when the {@link dev.lbkit.api.LoadBalancer} is told that this host became
+     * master. A socket bound once stays bound when the address leaves again and serves when it comes back.
+     * With {@code net.ipv4.ip_nonlocal_bind=1} (or {@code net.ipv6.ip_nonlocal_bind}) the bind succeeds at once
+     * and no wait is needed. Without this option a VIP that is not local fails the apply, as a mistyped address
+     * should.
+     */
+    public boolean floatingAddress() {
+        return floatingAddress;
+    }
+
     /** The settings of the HTTP proxy ({@code ForwardingMethod.HTTP}); ignored by the TCP proxy. */
     public HttpOptions http() {
         return http;
@@ -229,14 +248,14 @@ public final class ProxyOptions {
                 && acceptProxyProtocolFrom.equals(p.acceptProxyProtocolFrom)
                 && proxyProtocolTimeout.equals(p.proxyProtocolTimeout) && tcpNoDelay == p.tcpNoDelay
                 && keepAlive == p.keepAlive && closeConnectionsOnRemove == p.closeConnectionsOnRemove
-                && backlog == p.backlog && http.equals(p.http);
+                && backlog == p.backlog && floatingAddress == p.floatingAddress && http.equals(p.http);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(clientIdleTimeout, serverIdleTimeout, connectionLifetime, queueSize, queueTimeout,
                 redispatchAttempts, sendProxyProtocol, sendProxyProtocolTo, acceptProxyProtocolFrom,
-                proxyProtocolTimeout, tcpNoDelay, keepAlive, closeConnectionsOnRemove, backlog, http);
+                proxyProtocolTimeout, tcpNoDelay, keepAlive, closeConnectionsOnRemove, backlog, floatingAddress, http);
     }
 
     @Override
@@ -247,7 +266,7 @@ public final class ProxyOptions {
                 + sendProxyProtocol + ", sendProxyProtocolTo=" + sendProxyProtocolTo + ", acceptProxyProtocolFrom="
                 + acceptProxyProtocolFrom + ", proxyProtocolTimeout=" + proxyProtocolTimeout + ", tcpNoDelay="
                 + tcpNoDelay + ", keepAlive=" + keepAlive + ", closeConnectionsOnRemove=" + closeConnectionsOnRemove
-                + ", backlog=" + backlog + ", http=" + http + '}';
+                + ", backlog=" + backlog + ", floatingAddress=" + floatingAddress + ", http=" + http + '}';
     }
 
     /** Builds {@link ProxyOptions}; setters validate and throw {@link IllegalArgumentException} naming the value. */
@@ -266,6 +285,7 @@ public final class ProxyOptions {
         private boolean keepAlive = true;
         private boolean closeConnectionsOnRemove;
         private int backlog = 1024;
+        private boolean floatingAddress;
         private HttpOptions http = HttpOptions.defaults();
 
         private Builder() {}
@@ -356,6 +376,12 @@ public final class ProxyOptions {
 
         public Builder closeConnectionsOnRemove(boolean on) {
             this.closeConnectionsOnRemove = on;
+            return this;
+        }
+
+        /** Whether the VIP is a floating IP the listener may wait for (default false); see {@link #floatingAddress()}. */
+        public Builder floatingAddress(boolean on) {
+            this.floatingAddress = on;
             return this;
         }
 

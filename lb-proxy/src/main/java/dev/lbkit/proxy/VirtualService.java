@@ -35,7 +35,7 @@ final class VirtualService {
     private final MetricRegistry metrics;
     volatile State state;
     /** The listener, swapped by the applying thread only. */
-    Listener listener;
+    volatile Listener listener;
 
     final AtomicInteger active = new AtomicInteger();
     final LongAdder connections = new LongAdder();
@@ -284,6 +284,10 @@ final class VirtualService {
         gauge(p + "queueTimeouts", queueTimeouts::sum);
         gauge(p + "refused", refused::sum);
         gauge(p + "proxyProtocolRejected", proxyProtocolRejected::sum);
+        gauge(p + "listening", () -> {
+            Listener l = listener;
+            return l != null && l.bound() ? 1L : 0L;
+        });
         if (state.http) {
             http.register(metrics, p);
         }

@@ -1,0 +1,142 @@
+package dev.lbkit.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A VIP on a floating address (an HA backup's view): the proxy runs in a network namespace of its own
+ * ({@link FloatingVipNode} in a child JVM), the floating IPs are added and removed there with {@code ip} as an HA
+ * module would, and a real client ({@code socat}) in the same namespace connects. Skipped without root, ip or socat.
+ */
+class FloatingVipIT {
+    private final String ns = "lbk-fv-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+    private Process node;
+    private BufferedReader out;
+    private Writer in;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/socat").canExecute(), "socat is installed");
+        assumeTrue(run("id", "-u").trim().equals("0"), "runs as root");
+        run("ip", "netns", "add", ns);
+        run("ip", "-n", ns, "link", "set", "lo", "up");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        node = new ProcessBuilder("ip", "netns", "exec", ns, java, "-cp", System.getProperty("java.class.path"),
+                FloatingVipNode.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+        in = new OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8);
+        assertThat(out.readLine()).isEqualTo("ready");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (node != null) {
+            node.getOutputStream().close();
+            if (!node.waitFor(10, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        }
+        try {
+            run("ip", "netns", "del", ns);
+        } catch (RuntimeException ignored) {
+            // not created
+        }
+    }
+
+    @Test
+    void aFloatingVipWaitsForItsAddressAndServesOnceItArrivesEvenAfterItLeftAndCameBack() throws Exception {
+        assertThat(ask("apply web 10.251.0.1:8080 floating")).isEqualTo("applied web listening=false");
+        assertThat(client("10.251.0.1")).as("nothing answers before the address is here").isNull();
+
+        run("ip", "-n", ns, "addr", "add", "10.251.0.1/32", "dev", "lo");
+        assertThat(ask("master")).isEqualTo("ok"); // the HA module's MASTER: the listener binds at once
+        assertThat(ask("listening web")).isEqualTo("listening=true");
+        assertThat(client("10.251.0.1")).isEqualTo("b1");
+
+        // back to backup: the address leaves, the socket stays bound; master again: it serves without a new bind
+        run("ip", "-n", ns, "addr", "del", "10.251.0.1/32", "dev", "lo");
+        assertThat(client("10.251.0.1")).isNull();
+        run("ip", "-n", ns, "addr", "add", "10.251.0.1/32", "dev", "lo");
+        assertThat(client("10.251.0.1")).isEqualTo("b1");
+    }
+
+    @Test
+    void aFloatingVipAlsoBindsWithoutBeingToldOfMasterWhenItsAddressArrives() throws Exception {
+        assertThat(ask("apply api 10.251.0.2:9090 floating")).isEqualTo("applied api listening=false");
+        run("ip", "-n", ns, "addr", "add", "10.251.0.2/32", "dev", "lo"); // e.g. keepalived added it
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String state;
+        while (!(state = ask("listening api")).equals("listening=true") && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        assertThat(state).isEqualTo("listening=true");
+        assertThat(client("10.251.0.2")).isEqualTo("b1");
+    }
+
+    @Test
+    void aFixedVipThatIsNotLocalStillFailsTheApplyNamingTheAddress() throws Exception {
+        assertThat(ask("apply typo 10.251.0.3:8080 fixed")).startsWith("rejected")
+                .contains("typo").contains("10.251.0.3:8080");
+    }
+
+    private String ask(String command) throws IOException {
+        in.write(command + "\n");
+        in.flush();
+        String answer = out.readLine();
+        if (answer == null) {
+            throw new IllegalStateException("the node exited; command: " + command);
+        }
+        return answer;
+    }
+
+    /** A real client in the namespace asks the VIP (port from the test) for the backend's name; null on failure. */
+    private String client(String address) {
+        String port = address.equals("10.251.0.2") ? "9090" : "8080";
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", ns, "socat", "-T", "3", "-",
+                    "TCP:" + address + ":" + port + ",connect-timeout=2").redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p.getOutputStream().write("name\n".getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().close();
+            String answer = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return p.exitValue() == 0 && !answer.isEmpty() ? answer : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + s);
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
