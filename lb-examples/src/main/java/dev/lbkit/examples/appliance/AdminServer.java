@@ -137,11 +137,14 @@ final class AdminServer implements AutoCloseable {
                 Map.of()));
         route("POST", PREFIX + "/setup", false, this::setup);
         route("GET", "/metrics", !settings.metricsWithoutAuth(), r -> new Reply(200,
-                PrometheusText.write(appliance.metrics(), appliance.status()), "text/plain; version=0.0.4",
+                PrometheusText.write(appliance.metrics(), appliance.status(), appliance.haStatus()),
+                "text/plain; version=0.0.4",
                 Map.of()));
         route("GET", PREFIX + "/status", true, r -> versioned(Reply.json(200,
                 Views.status(appliance.status(), appliance.current(), appliance.version()))));
         route("GET", PREFIX + "/stats", true, this::stats);
+        route("GET", PREFIX + "/ha", true, r -> Reply.json(200, Views.ha(appliance.current().ha(),
+                appliance.status(), appliance.haStatus(), appliance.ipvsSyncFollower())));
         route("GET", PREFIX + "/configuration", true, r -> versioned(Reply.json(200, configuration())));
         route("PUT", PREFIX + "/configuration", true, this::putConfiguration);
         route("POST", PREFIX + "/reload", true, r -> result(appliance.reload(r.who(), "rest"), false));

@@ -6,17 +6,24 @@ import dev.lbkit.api.Configuration;
 import dev.lbkit.api.ConfigurationDiff;
 import dev.lbkit.api.LoadBalancer;
 import dev.lbkit.api.LoadBalancerStatus;
+import dev.lbkit.api.Vip;
 import dev.lbkit.api.VirtualServer;
+import dev.lbkit.ha.VrrpInstanceConfig;
+import dev.lbkit.ha.VrrpRouter;
+import dev.lbkit.ha.VrrpStatus;
 import dev.lbkit.health.HealthChecker;
 import dev.lbkit.ipvs.IpvsDataplane;
+import dev.lbkit.ipvs.IpvsSyncFollower;
 import dev.lbkit.proxy.ProxyDataplane;
 import dev.lbkit.proxy.ProxyOptions;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * and lb-health's {@link HealthChecker}, driven by the configuration file; the REST API; metrics. Every change
  * (reload, REST edit, operator action) goes through {@link #change}, one at a time: it validates, applies only
  * the difference, writes the file atomically (unless the file is where it came from), bumps the version and
- * writes the audit log.
+ * writes the audit log. With an {@code ha} section it also runs lb-ha's {@link VrrpRouter}: the load balancer is its
+ * listener (HA state in status and events), proxy VIPs on its floating IPs wait for their address on the backup,
+ * and an {@link IpvsSyncFollower} runs the IPVS connection-sync daemon in the role the pair gives this node.
  */
 final class Appliance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
@@ -47,6 +56,10 @@ final class Appliance implements AutoCloseable {
     private final Credentials credentials;
     private final JmxReporter jmx; // nullable
     private AdminServer admin; // nullable
+    private VrrpRouter vrrp; // nullable: no HA section
+    private IpvsSyncFollower ipvsSync; // nullable
+    /** The proxy options as last given to the dataplane (the file's, plus floatingAddress on floating VIPs). */
+    private Map<String, ProxyOptions> appliedOptions = Map.of();
     private ApplianceConfig current;
     private long version = 1;
 
@@ -88,9 +101,11 @@ final class Appliance implements AutoCloseable {
         this.audit = new AuditLog(stateDirectory.resolve("audit.log"), Clock.systemUTC());
         this.credentials = new Credentials(stateDirectory.resolve("credentials.properties"),
                 config.admin().passwordHash());
-        this.current = new ApplianceConfig(Configuration.empty(), Map.of(), config.admin(), config.runtime());
+        this.current = new ApplianceConfig(Configuration.empty(), Map.of(), config.admin(), config.runtime(),
+                ApplianceConfig.Ha.NONE);
         try {
-            applyNow(config.configuration(), config.proxyOptions());
+            applyNow(config.configuration(), config.proxyOptions(), config.ha());
+            applyHa(ApplianceConfig.Ha.NONE, config.ha());
             this.current = config;
             audit.record("system", "start", "start", "version " + version + ": " + config.configuration().size()
                     + " virtual servers from " + this.configFile);
@@ -136,31 +151,46 @@ final class Appliance implements AutoCloseable {
             throw explain(next.configuration(), e);
         }
         boolean optionsChanged = !next.proxyOptions().equals(current.proxyOptions());
-        if (dryRun || (diff.isEmpty() && !optionsChanged)) {
+        boolean haChanged = !next.ha().equals(current.ha());
+        if (haChanged) {
+            checkHaChange(current.ha(), next.ha());
+        }
+        if (dryRun || (diff.isEmpty() && !optionsChanged && !haChanged)) {
             return new Result(diff, version, false);
         }
         ApplianceConfig before = current;
-        applyNow(next.configuration(), next.proxyOptions());
+        applyNow(next.configuration(), next.proxyOptions(), next.ha());
+        try {
+            applyHa(before.ha(), next.ha());
+        } catch (RuntimeException e) {
+            applyNow(before.configuration(), before.proxyOptions(), before.ha());
+            throw e;
+        }
         current = next;
         if (persist) {
             try {
                 store.write(ConfigEncoder.yaml(current));
             } catch (IOException e) {
                 log.error("cannot write {}; undoing the change: {}", configFile, e.toString());
-                applyNow(before.configuration(), before.proxyOptions());
+                applyNow(before.configuration(), before.proxyOptions(), before.ha());
+                applyHa(next.ha(), before.ha());
                 current = before;
                 throw e;
             }
         }
         version++;
         audit.record(who, via, action, "version " + version + ": " + diff.toString().replace('\n', ';')
-                + (optionsChanged ? "; proxy options changed" : ""));
+                + (optionsChanged ? "; proxy options changed" : "") + (haChanged ? "; ha changed" : ""));
         return new Result(diff, version, true);
     }
 
-    /** Applies proxy options and then the configuration; the options of VIPs that went away are dropped. */
-    private void applyNow(Configuration configuration, Map<String, ProxyOptions> options) {
-        Map<String, ProxyOptions> before = new LinkedHashMap<>(current == null ? Map.of() : current.proxyOptions());
+    /**
+     * Applies proxy options and then the configuration; the options of VIPs that went away are dropped. Proxy VIPs
+     * on a floating IP of {@code ha} get {@link ProxyOptions#floatingAddress()}, so that the backup runs them too.
+     */
+    private void applyNow(Configuration configuration, Map<String, ProxyOptions> fileOptions, ApplianceConfig.Ha ha) {
+        Map<String, ProxyOptions> options = effectiveOptions(configuration, fileOptions, ha);
+        Map<String, ProxyOptions> before = appliedOptions;
         Set<String> labels = new HashSet<>(before.keySet());
         labels.addAll(options.keySet());
         for (String label : labels) {
@@ -170,6 +200,7 @@ final class Appliance implements AutoCloseable {
         }
         try {
             lb.apply(configuration);
+            appliedOptions = options;
         } catch (RuntimeException e) {
             for (String label : labels) {
                 if (!Objects.equals(before.get(label), options.get(label))) {
@@ -177,6 +208,120 @@ final class Appliance implements AutoCloseable {
                 }
             }
             throw explain(configuration, e);
+        }
+    }
+
+    /** The file's proxy options with {@code floatingAddress} set on every proxied VIP that is a floating IP. */
+    static Map<String, ProxyOptions> effectiveOptions(Configuration configuration, Map<String, ProxyOptions> options,
+            ApplianceConfig.Ha ha) {
+        Set<InetAddress> floating = ha.floatingAddresses();
+        if (floating.isEmpty()) {
+            return options;
+        }
+        Map<String, ProxyOptions> out = new LinkedHashMap<>(options);
+        for (VirtualServer vs : configuration.virtualServers()) {
+            if (!vs.forwardingMethod().isKernel() && vs.vip() instanceof Vip.Socket s
+                    && floating.contains(s.address())) {
+                ProxyOptions o = out.getOrDefault(vs.label(), ProxyOptions.defaults());
+                out.put(vs.label(), o.toBuilder().floatingAddress(true).build());
+            }
+        }
+        return out;
+    }
+
+    /** Sync groups and the connection-sync daemon are fixed while the VRRP router runs. */
+    private void checkHaChange(ApplianceConfig.Ha before, ApplianceConfig.Ha next) throws ConfigException {
+        if (vrrp == null || next.isEmpty()) {
+            return;
+        }
+        Node.Location at = new Node.Location(configFile.toString(), 1, 1, "ha");
+        if (!before.syncGroups().equals(next.syncGroups())) {
+            throw new ConfigException(at, "syncGroups change only at restart (lb-ha fixes them when the VRRP router "
+                    + "starts); restart the appliance, or keep them as they were: " + before.syncGroups());
+        }
+        if (!before.ipvsSync().equals(next.ipvsSync())) {
+            throw new ConfigException(at, "ipvsSync changes only at restart; restart the appliance, or keep it as it "
+                    + "was");
+        }
+    }
+
+    /**
+     * Brings the VRRP router in line with {@code next}: starts it when HA appears, applies changed instances in
+     * place (unchanged ones are not touched), stops it when the section goes away.
+     */
+    private void applyHa(ApplianceConfig.Ha before, ApplianceConfig.Ha next) {
+        if (next.equals(before) && (vrrp != null || next.isEmpty())) {
+            return;
+        }
+        if (next.isEmpty()) {
+            stopHa();
+            before.instances().forEach(i -> lb.forgetHaState(i.name()));
+            return;
+        }
+        if (vrrp == null) {
+            VrrpRouter.Builder b = VrrpRouter.builder().listener(lb::reportHaState);
+            next.instances().forEach(b::instance);
+            next.syncGroups().forEach((g, members) -> b.syncGroup(g, members.toArray(new String[0])));
+            IpvsSyncFollower follower = next.ipvsSync()
+                    .map(s -> IpvsSyncFollower.of(s.instance(), s.interfaceName(), s.syncId())).orElse(null);
+            if (follower != null) {
+                b.listener(follower);
+            }
+            vrrp = b.start();
+            ipvsSync = follower;
+            writeReleaseScript(next);
+            log.info("HA: VRRP instances {} started", next.instances().stream().map(VrrpInstanceConfig::name).toList());
+            return;
+        }
+        vrrp.apply(next.instances());
+        writeReleaseScript(next);
+        Set<String> kept = new HashSet<>();
+        next.instances().forEach(i -> kept.add(i.name()));
+        before.instances().stream().map(VrrpInstanceConfig::name).filter(n -> !kept.contains(n))
+                .forEach(lb::forgetHaState);
+    }
+
+    /** The script that removes this node's floating IPs after a crash; see {@link #writeReleaseScript}. */
+    static final String RELEASE_SCRIPT = "release-floating-ips.sh";
+
+    /**
+     * Writes {@code STATE/release-floating-ips.sh}: {@code ip address del} for every floating IP. A clean stop
+     * releases them itself; after a crash (SIGKILL, out of memory) they would stay on the interface until the next
+     * start, and the node would go on answering ARP for them beside the new master. The systemd unit runs the
+     * script as {@code ExecStopPost}, which systemd runs after any end of the process.
+     */
+    private void writeReleaseScript(ApplianceConfig.Ha ha) {
+        StringBuilder s = new StringBuilder("#!/bin/sh\n# written by the lbkit appliance at each HA start and reload; "
+                + "run after the appliance ended (systemd ExecStopPost)\n");
+        for (VrrpInstanceConfig c : ha.instances()) {
+            for (VrrpInstanceConfig.VirtualAddress v : c.virtualAddresses()) {
+                s.append("ip address del ").append(v).append(" dev ").append(c.interfaceName())
+                        .append(" 2>/dev/null\n");
+            }
+        }
+        s.append("exit 0\n");
+        Path file = stateDirectory.resolve(RELEASE_SCRIPT);
+        try {
+            Path tmp = stateDirectory.resolve(RELEASE_SCRIPT + ".tmp");
+            java.nio.file.Files.writeString(tmp, s.toString());
+            java.nio.file.Files.setPosixFilePermissions(tmp,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("cannot write {}: {}; after a crash the floating IPs stay until the next start", file,
+                    e.toString());
+        }
+    }
+
+    private void stopHa() {
+        if (vrrp != null) {
+            vrrp.close(); // masters send priority 0 and release their floating IPs
+            vrrp = null;
+        }
+        if (ipvsSync != null) {
+            ipvsSync.close();
+            ipvsSync = null;
         }
     }
 
@@ -198,11 +343,11 @@ final class Appliance implements AutoCloseable {
         synchronized (this) {
             if (!loaded.admin().equals(current.admin()) || !loaded.runtime().equals(current.runtime())) {
                 log.warn("{}: admin, dataplanes and health settings change only at restart; reloading the virtual "
-                        + "servers only", configFile);
+                        + "servers and HA instances only", configFile);
             }
         }
-        return change(who, via, "reload", c -> c.withServers(loaded.configuration(), loaded.proxyOptions()), false,
-                null, false);
+        return change(who, via, "reload", c -> c.withServers(loaded.configuration(), loaded.proxyOptions())
+                .withHa(loaded.ha()), false, null, false);
     }
 
     synchronized ApplianceConfig current() {
@@ -215,6 +360,16 @@ final class Appliance implements AutoCloseable {
 
     LoadBalancerStatus status() {
         return lb.status();
+    }
+
+    /** The VRRP router's snapshot, if an {@code ha} section runs one. */
+    synchronized Optional<VrrpStatus> haStatus() {
+        return vrrp == null ? Optional.empty() : Optional.of(vrrp.status());
+    }
+
+    /** The IPVS connection-sync follower, if {@code ha.ipvsSync} is set. */
+    synchronized Optional<IpvsSyncFollower> ipvsSyncFollower() {
+        return Optional.ofNullable(ipvsSync);
     }
 
     LoadBalancer loadBalancer() {
@@ -267,6 +422,7 @@ final class Appliance implements AutoCloseable {
         if (jmx != null) {
             jmx.close();
         }
+        stopHa(); // first: the peer takes over at once (priority 0) while this node still serves
         lb.close();
     }
 }

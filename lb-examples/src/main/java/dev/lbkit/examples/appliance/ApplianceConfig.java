@@ -1,11 +1,16 @@
 package dev.lbkit.examples.appliance;
 
 import dev.lbkit.api.Configuration;
+import dev.lbkit.ha.VrrpInstanceConfig;
 import dev.lbkit.proxy.ProxyOptions;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything an appliance configuration file holds: the lbkit {@link Configuration}, the proxy dataplane's
@@ -15,21 +20,68 @@ import java.util.Optional;
  * @param proxyOptions  options of the proxy dataplane by virtual-server label (absent: the defaults)
  * @param admin         the REST API, state directory, credentials and metrics settings
  * @param runtime       dataplane and health-checker settings read once at start
+ * @param ha            the HA pair: VRRP instances and their floating IPs (none: a single appliance)
  */
 record ApplianceConfig(Configuration configuration, Map<String, ProxyOptions> proxyOptions, Admin admin,
-        Runtime runtime) {
+        Runtime runtime, Ha ha) {
 
     ApplianceConfig {
         proxyOptions = Map.copyOf(new LinkedHashMap<>(proxyOptions));
     }
 
     static ApplianceConfig empty() {
-        return new ApplianceConfig(Configuration.empty(), Map.of(), Admin.defaults(), Runtime.defaults());
+        return new ApplianceConfig(Configuration.empty(), Map.of(), Admin.defaults(), Runtime.defaults(), Ha.NONE);
     }
 
     /** The same appliance settings with other virtual servers and proxy options. */
     ApplianceConfig withServers(Configuration configuration, Map<String, ProxyOptions> proxyOptions) {
-        return new ApplianceConfig(configuration, proxyOptions, admin, runtime);
+        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ha);
+    }
+
+    /** The same with another HA section. */
+    ApplianceConfig withHa(Ha ha) {
+        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ha);
+    }
+
+    /**
+     * The HA pair (section {@code ha}): lb-ha's VRRP instances, sync groups, and the IPVS connection-sync daemon
+     * that follows one instance's state.
+     *
+     * @param instances  the VRRP instances in file order
+     * @param syncGroups sync-group name to member instances (each at least two)
+     * @param ipvsSync   the connection-sync daemon, if any
+     */
+    record Ha(List<VrrpInstanceConfig> instances, Map<String, List<String>> syncGroups, Optional<IpvsSync> ipvsSync) {
+        static final Ha NONE = new Ha(List.of(), Map.of(), Optional.empty());
+
+        Ha {
+            instances = List.copyOf(instances);
+            Map<String, List<String>> g = new LinkedHashMap<>();
+            syncGroups.forEach((k, v) -> g.put(k, List.copyOf(v)));
+            syncGroups = java.util.Collections.unmodifiableMap(g);
+        }
+
+        boolean isEmpty() {
+            return instances.isEmpty();
+        }
+
+        /** Every floating IP of every instance. */
+        Set<InetAddress> floatingAddresses() {
+            Set<InetAddress> out = new LinkedHashSet<>();
+            for (VrrpInstanceConfig c : instances) {
+                out.addAll(c.addresses());
+            }
+            return out;
+        }
+
+        /**
+         * The IPVS connection-sync daemon: master while {@code instance} is MASTER, backup while BACKUP.
+         *
+         * @param instance      the VRRP instance it follows
+         * @param interfaceName the interface the sync messages use (usually the heartbeat link)
+         * @param syncId        the sync id both directors share (0..255)
+         */
+        record IpvsSync(String instance, String interfaceName, int syncId) {}
     }
 
     /**

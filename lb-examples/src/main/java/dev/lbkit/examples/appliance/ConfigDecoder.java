@@ -40,10 +40,6 @@ final class ConfigDecoder {
     /** Decodes a whole configuration file. */
     static ApplianceConfig file(Node root, Path file) throws ConfigException {
         Fields f = Fields.of(root);
-        if (f.get("ha").isPresent()) {
-            throw new ConfigException(f.at("ha"), "HA pairs are not yet available in the appliance (lb-ha is being "
-                    + "built); remove this section");
-        }
         if (f.get("tls").isPresent()) {
             throw new ConfigException(f.at("tls"), "TLS termination is not yet available in the appliance; remove "
                     + "this section");
@@ -52,8 +48,13 @@ final class ConfigDecoder {
         ApplianceConfig.Runtime runtime = runtime(f.get("dataplanes"), f.get("health"));
         Map<String, ProxyOptions> proxyOptions = new LinkedHashMap<>();
         Configuration configuration = virtualServers(f.get("virtualServers"), proxyOptions);
+        ApplianceConfig.Ha ha = HaSection.decode(f.get("ha"));
+        if (ha.ipvsSync().isPresent() && !runtime.ipvs()) {
+            throw new ConfigException(f.at("ha"), "ha.ipvsSync runs the IPVS connection-sync daemon, but "
+                    + "dataplanes.ipvs.enabled is false");
+        }
         f.done();
-        return new ApplianceConfig(configuration, proxyOptions, admin, runtime);
+        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ha);
     }
 
     /** Decodes a mapping of label to virtual server, filling {@code proxyOptions}. */

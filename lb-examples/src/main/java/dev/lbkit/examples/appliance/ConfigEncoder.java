@@ -59,6 +59,10 @@ final class ConfigEncoder {
         if (r.healthHistory() != d.healthHistory()) {
             m.put("health", Map.of("historySize", r.healthHistory()));
         }
+        Map<String, Object> ha = HaSection.encode(c.ha());
+        if (!ha.isEmpty()) {
+            m.put("ha", ha);
+        }
         m.put("virtualServers", virtualServers(c));
         return m;
     }

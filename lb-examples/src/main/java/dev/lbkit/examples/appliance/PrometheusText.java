@@ -21,7 +21,37 @@ final class PrometheusText {
     private PrometheusText() {}
 
     static String write(MetricRegistry registry, LoadBalancerStatus status) {
+        return write(registry, status, java.util.Optional.empty());
+    }
+
+    /** As above, with the HA pair's VRRP instances when the appliance runs them. */
+    static String write(MetricRegistry registry, LoadBalancerStatus status,
+            java.util.Optional<dev.lbkit.ha.VrrpStatus> ha) {
         StringBuilder s = new StringBuilder(8192);
+        if (ha.isPresent()) {
+            header(s, "lbkit_ha_state", "gauge", "1 for the state each VRRP instance is in, 0 for the others");
+            for (dev.lbkit.ha.VrrpInstanceStatus i : ha.get().instances()) {
+                for (dev.lbkit.api.HaState st : dev.lbkit.api.HaState.values()) {
+                    sample(s, "lbkit_ha_state", "instance=\"" + esc(i.name()) + "\",state=\"" + st.name() + "\"",
+                            i.state() == st ? 1 : 0);
+                }
+            }
+            header(s, "lbkit_ha_priority", "gauge", "the priority a VRRP instance advertises now");
+            for (dev.lbkit.ha.VrrpInstanceStatus i : ha.get().instances()) {
+                sample(s, "lbkit_ha_priority", "instance=\"" + esc(i.name()) + "\"", i.priority());
+            }
+            header(s, "lbkit_ha_became_master_total", "counter", "how often a VRRP instance became master");
+            for (dev.lbkit.ha.VrrpInstanceStatus i : ha.get().instances()) {
+                sample(s, "lbkit_ha_became_master_total", "instance=\"" + esc(i.name()) + "\"", i.becameMaster());
+            }
+            header(s, "lbkit_ha_split_brains_total", "counter", "adverts from another master heard while master");
+            for (dev.lbkit.ha.VrrpInstanceStatus i : ha.get().instances()) {
+                sample(s, "lbkit_ha_split_brains_total", "instance=\"" + esc(i.name()) + "\"", i.splitBrains());
+            }
+            header(s, "lbkit_ha_dropped_packets_total", "counter", "VRRP packets dropped (malformed, wrong peer)");
+            long dropped = ha.get().drops().values().stream().mapToLong(Long::longValue).sum();
+            sample(s, "lbkit_ha_dropped_packets_total", "", dropped);
+        }
         header(s, "lbkit_vip_active_connections", "gauge", "connections open now per virtual server");
         for (VirtualServerStatus v : status.virtualServers()) {
             sample(s, "lbkit_vip_active_connections", vip(v), v.stats().activeConnections());

@@ -2,6 +2,7 @@ package dev.lbkit.examples.appliance;
 
 import dev.lbkit.api.ConfigurationDiff;
 import dev.lbkit.api.ForwardingMethod;
+import dev.lbkit.api.HaStatus;
 import dev.lbkit.api.HealthReport;
 import dev.lbkit.api.LoadBalancerStatus;
 import dev.lbkit.api.RealServer;
@@ -9,10 +10,14 @@ import dev.lbkit.api.RealServerStatus;
 import dev.lbkit.api.TrafficStats;
 import dev.lbkit.api.VirtualServer;
 import dev.lbkit.api.VirtualServerStatus;
+import dev.lbkit.ha.VrrpInstanceStatus;
+import dev.lbkit.ha.VrrpStatus;
+import dev.lbkit.ipvs.IpvsSyncFollower;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** JSON shapes of status, statistics, health history and diffs (trees for {@link JsonWriter}). */
 final class Views {
@@ -41,6 +46,77 @@ final class Views {
             vss.add(vm);
         }
         m.put("virtualServers", vss);
+        List<Object> ha = new ArrayList<>();
+        for (HaStatus h : s.ha()) {
+            ha.add(haState(h));
+        }
+        m.put("ha", ha);
+        return m;
+    }
+
+    private static Map<String, Object> haState(HaStatus h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instance", h.instance());
+        m.put("state", h.state().name());
+        m.put("since", h.since().toString());
+        m.put("reason", h.reason());
+        return m;
+    }
+
+    /**
+     * {@code GET /ha}: whether HA runs, each VRRP instance's state, priority, master, floating IPs and counters,
+     * when and why it last changed, the packets dropped, and the connection-sync daemon's role.
+     */
+    static Map<String, Object> ha(ApplianceConfig.Ha config, LoadBalancerStatus status, Optional<VrrpStatus> vrrp,
+            Optional<IpvsSyncFollower> sync) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", vrrp.isPresent());
+        List<Object> instances = new ArrayList<>();
+        if (vrrp.isPresent()) {
+            for (VrrpInstanceStatus i : vrrp.get().instances()) {
+                Map<String, Object> im = new LinkedHashMap<>();
+                im.put("name", i.name());
+                im.put("state", i.state().name());
+                status.ha(i.name()).ifPresent(h -> {
+                    im.put("since", h.since().toString());
+                    im.put("reason", h.reason());
+                });
+                im.put("priority", i.priority());
+                im.put("master", i.master() == null ? null : i.master().getHostAddress());
+                im.put("holdsAddresses", i.holdsAddresses());
+                List<Object> ips = new ArrayList<>();
+                i.floatingIps().forEach(a -> ips.add(a.getHostAddress()));
+                im.put("floatingIps", ips);
+                im.put("advertsSent", i.advertsSent());
+                im.put("advertsReceived", i.advertsReceived());
+                im.put("becameMaster", i.becameMaster());
+                im.put("splitBrains", i.splitBrains());
+                im.put("priorityZeroReceived", i.priorityZeroReceived());
+                Map<String, Object> drops = new LinkedHashMap<>();
+                i.drops().forEach((k, v) -> drops.put(k.name(), v));
+                im.put("drops", drops);
+                instances.add(im);
+            }
+            Map<String, Object> drops = new LinkedHashMap<>();
+            vrrp.get().drops().forEach((k, v) -> drops.put(k.name(), v));
+            m.put("instances", instances);
+            m.put("drops", drops);
+            m.put("linkResyncs", vrrp.get().linkResyncs());
+        } else {
+            m.put("instances", instances);
+        }
+        m.put("syncGroups", new LinkedHashMap<String, Object>(config.syncGroups()));
+        if (sync.isPresent() && config.ipvsSync().isPresent()) {
+            ApplianceConfig.Ha.IpvsSync s = config.ipvsSync().get();
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("instance", s.instance());
+            sm.put("interface", s.interfaceName());
+            sm.put("syncId", s.syncId());
+            sm.put("role", sync.get().role().map(Enum::name).orElse("NONE"));
+            sm.put("failures", sync.get().failures());
+            sm.put("lastError", sync.get().lastError().orElse(null));
+            m.put("ipvsSync", sm);
+        }
         return m;
     }
 

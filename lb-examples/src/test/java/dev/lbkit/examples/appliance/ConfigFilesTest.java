@@ -176,9 +176,96 @@ class ConfigFilesTest {
     }
 
     @Test
-    void haAndTlsSectionsSayTheyAreNotYetAvailable() {
-        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), "ha:\n  peer: 10.0.0.2\n"))
+    void tlsSectionSaysItIsNotYetAvailable() {
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), "tls:\n  certificate: /etc/x.pem\n"))
                 .hasMessageContaining("x.yaml:2:").hasMessageContaining("not yet available");
+    }
+
+    private static final String HA = "ha:\n"
+            + "  instances:\n"
+            + "    vi_ext:\n"
+            + "      interface: eth0\n"
+            + "      vrid: 51\n"
+            + "      priority: 150\n"
+            + "      advertInterval: 300ms\n"
+            + "      virtualAddresses: [192.0.2.10/24, 192.0.2.11/24]\n"
+            + "      unicastSource: 10.1.0.1\n"
+            + "      unicastPeers: [10.1.0.2]\n"
+            + "      checksumMode: no-pseudo-header\n"
+            + "      garpCount: 3\n"
+            + "      garpRefreshDelay: 0s\n"
+            + "      trackInterfaces: {eth2: 0, eth3: 20}\n"
+            + "      label: eth0:vip\n"
+            + "      notifyCommand: [/usr/local/bin/ha-notify, --quiet]\n"
+            + "    vi_int:\n"
+            + "      interface: eth1\n"
+            + "      vrid: 52\n"
+            + "      preempt: false\n"
+            + "      virtualAddresses: ['2001:db8::1/64']\n"
+            + "  syncGroups:\n"
+            + "    vg: [vi_ext, vi_int]\n"
+            + "  ipvsSync: {instance: vi_ext, interface: eth1, syncId: 5}\n";
+
+    @Test
+    void haSectionDecodesIntoVrrpInstancesAndWritesBackTheSame() throws Exception {
+        ApplianceConfig c = ConfigFiles.parse(Path.of("x.yaml"), HA + "virtualServers: {}\n");
+        ApplianceConfig.Ha ha = c.ha();
+        assertThat(ha.instances()).hasSize(2);
+        dev.lbkit.ha.VrrpInstanceConfig ext = ha.instances().get(0);
+        assertThat(ext).isEqualTo(dev.lbkit.ha.VrrpInstanceConfig.builder("vi_ext").interfaceName("eth0").vrid(51)
+                .priority(150).advertInterval(java.time.Duration.ofMillis(300)).virtualAddress("192.0.2.10/24")
+                .virtualAddress("192.0.2.11/24").unicastSource("10.1.0.1").unicastPeer("10.1.0.2")
+                .checksumMode(dev.lbkit.ha.ChecksumMode.NO_PSEUDO_HEADER).garpCount(3)
+                .garpRefreshDelay(java.time.Duration.ZERO).trackInterface("eth2", 0).trackInterface("eth3", 20)
+                .label("eth0:vip").notifyCommand(java.util.List.of("/usr/local/bin/ha-notify", "--quiet")).build());
+        assertThat(ha.instances().get(1).preempt()).isFalse();
+        assertThat(ha.instances().get(1).isIpv4()).isFalse();
+        assertThat(ha.syncGroups()).containsEntry("vg", java.util.List.of("vi_ext", "vi_int"));
+        assertThat(ha.ipvsSync()).contains(new ApplianceConfig.Ha.IpvsSync("vi_ext", "eth1", 5));
+        assertThat(ha.floatingAddresses()).hasSize(3);
+
+        ApplianceConfig again = ConfigFiles.parse(Path.of("y.yaml"), ConfigEncoder.yaml(c));
+        assertThat(again.ha()).isEqualTo(ha);
+        assertThat(ConfigFiles.parse(Path.of("z.yaml"), "virtualServers: {}\n").ha().isEmpty()).isTrue();
+    }
+
+    @Test
+    void haErrorsNameTheLineAndTheField() {
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), HA.replace("vrid: 51", "vrid: 300")))
+                .hasMessageContaining("x.yaml:5:").hasMessageContaining("ha.instances.vi_ext.vrid")
+                .hasMessageContaining("vrid must be 1..255 but was 300");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), HA.replace("[vi_ext, vi_int]", "[vi_ext, vi_x]")))
+                .hasMessageContaining("x.yaml:23:").hasMessageContaining("no instance 'vi_x'");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), HA.replace("192.0.2.11/24", "192.0.2.300/24")))
+                .hasMessageContaining("x.yaml:8:").hasMessageContaining("ha.instances.vi_ext.virtualAddresses")
+                .hasMessageContaining("192.0.2.300");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), HA.replace("      vrid: 52\n", "      vrid: 52\n"
+                + "      pririty: 3\n"))).hasMessageContaining("unknown key 'pririty'");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), HA.replace("interface: eth1\n      vrid: 52",
+                "interface: eth0\n      vrid: 51").replace("'2001:db8::1/64'", "192.0.2.20/24")))
+                .hasMessageContaining("uses vrid 51 on eth0 like instance 'vi_ext'");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), HA.replace("instance: vi_ext,", "instance: vi_y,")))
+                .hasMessageContaining("ha.ipvsSync.instance").hasMessageContaining("no instance 'vi_y'");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), "dataplanes:\n  ipvs: {enabled: false}\n" + HA))
+                .hasMessageContaining("dataplanes.ipvs.enabled is false");
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), HA.replace("[/usr/local/bin/ha-notify",
+                "[ha-notify"))).hasMessageContaining("absolute path");
+    }
+
+    @Test
+    void proxiedVipsOnAFloatingIpWaitForTheirAddressAndOthersDoNot() throws Exception {
+        ApplianceConfig c = ConfigFiles.parse(Path.of("x.yaml"), HA + "virtualServers:\n"
+                + "  web: {vip: 192.0.2.10:80/tcp, forwardingMethod: http, proxy: {backlog: 64},"
+                + " realServers: {a: {address: 10.0.0.1, port: 8080}}}\n"
+                + "  tcp: {vip: 192.0.2.11:25/tcp, forwardingMethod: proxy, realServers: {a: {address: 10.0.0.1}}}\n"
+                + "  local: {vip: 127.0.0.1:8080/tcp, forwardingMethod: proxy, realServers: {a: {address: 10.0.0.1}}}\n"
+                + "  dr: {vip: 192.0.2.10:443/tcp, realServers: {a: {address: 10.0.0.1}}}\n");
+        var options = Appliance.effectiveOptions(c.configuration(), c.proxyOptions(), c.ha());
+        assertThat(options.get("web").floatingAddress()).isTrue();
+        assertThat(options.get("web").backlog()).as("the file's options are kept").isEqualTo(64);
+        assertThat(options.get("tcp").floatingAddress()).isTrue();
+        assertThat(options).doesNotContainKeys("local", "dr");
+        assertThat(c.proxyOptions().get("web").floatingAddress()).as("the file is not changed").isFalse();
     }
 
     @Test
