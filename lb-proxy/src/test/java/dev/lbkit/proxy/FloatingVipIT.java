@@ -1,8 +1,10 @@
 package dev.lbkit.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.lbkit.testkit.NetnsLab.sh;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lbkit.testkit.NetnsLab;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,8 +13,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,20 +24,22 @@ import org.junit.jupiter.api.Test;
  * module would, and a real client ({@code socat}) in the same namespace connects. Skipped without root, ip or socat.
  */
 class FloatingVipIT {
-    private final String ns = "lbk-fv-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+    private NetnsLab lab;
+    private String ns;
     private Process node;
     private BufferedReader out;
     private Writer in;
 
     @BeforeEach
     void start() throws Exception {
+        assumeTrue(NetnsLab.available(), "runs as root with iproute2");
         assumeTrue(new java.io.File("/usr/bin/socat").canExecute(), "socat is installed");
-        assumeTrue(run("id", "-u").trim().equals("0"), "runs as root");
-        run("ip", "netns", "add", ns);
-        run("ip", "-n", ns, "link", "set", "lo", "up");
+        lab = new NetnsLab("fv").namespace("lb");
+        ns = lab.ns("lb");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        node = new ProcessBuilder("ip", "netns", "exec", ns, java, "-cp", System.getProperty("java.class.path"),
-                FloatingVipNode.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        node = lab.track(new ProcessBuilder("ip", "netns", "exec", ns, java, "-cp",
+                System.getProperty("java.class.path"), FloatingVipNode.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start());
         out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
         in = new OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8);
         assertThat(out.readLine()).isEqualTo("ready");
@@ -51,10 +53,8 @@ class FloatingVipIT {
                 node.destroyForcibly();
             }
         }
-        try {
-            run("ip", "netns", "del", ns);
-        } catch (RuntimeException ignored) {
-            // not created
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -63,22 +63,22 @@ class FloatingVipIT {
         assertThat(ask("apply web 10.251.0.1:8080 floating")).isEqualTo("applied web listening=false");
         assertThat(client("10.251.0.1")).as("nothing answers before the address is here").isNull();
 
-        run("ip", "-n", ns, "addr", "add", "10.251.0.1/32", "dev", "lo");
+        sh("ip", "-n", ns, "addr", "add", "10.251.0.1/32", "dev", "lo");
         assertThat(ask("master")).isEqualTo("ok"); // the HA module's MASTER: the listener binds at once
         assertThat(ask("listening web")).isEqualTo("listening=true");
         assertThat(client("10.251.0.1")).isEqualTo("b1");
 
         // back to backup: the address leaves, the socket stays bound; master again: it serves without a new bind
-        run("ip", "-n", ns, "addr", "del", "10.251.0.1/32", "dev", "lo");
+        sh("ip", "-n", ns, "addr", "del", "10.251.0.1/32", "dev", "lo");
         assertThat(client("10.251.0.1")).isNull();
-        run("ip", "-n", ns, "addr", "add", "10.251.0.1/32", "dev", "lo");
+        sh("ip", "-n", ns, "addr", "add", "10.251.0.1/32", "dev", "lo");
         assertThat(client("10.251.0.1")).isEqualTo("b1");
     }
 
     @Test
     void aFloatingVipAlsoBindsWithoutBeingToldOfMasterWhenItsAddressArrives() throws Exception {
         assertThat(ask("apply api 10.251.0.2:9090 floating")).isEqualTo("applied api listening=false");
-        run("ip", "-n", ns, "addr", "add", "10.251.0.2/32", "dev", "lo"); // e.g. keepalived added it
+        sh("ip", "-n", ns, "addr", "add", "10.251.0.2/32", "dev", "lo"); // e.g. keepalived added it
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String state;
         while (!(state = ask("listening api")).equals("listening=true") && System.nanoTime() < end) {
@@ -116,22 +116,6 @@ class FloatingVipIT {
             String answer = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
             p.waitFor(10, TimeUnit.SECONDS);
             return p.exitValue() == 0 && !answer.isEmpty() ? answer : null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + s);
-            }
-            return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

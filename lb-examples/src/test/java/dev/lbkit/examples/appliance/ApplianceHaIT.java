@@ -1,6 +1,8 @@
 package dev.lbkit.examples.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.lbkit.testkit.NetnsLab.awaitTrue;
+import static dev.lbkit.testkit.NetnsLab.sh;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -9,15 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.lbkit.testkit.NetnsLab;
 
 /**
  * Two packaged appliances as an HA pair, each in a network namespace of its own joined by a bridge, with a client in
@@ -31,59 +31,25 @@ class ApplianceHaIT {
     private static final String VIP = "10.78.0.100";
     private static final String PASSWORD = "ha-test-password";
 
-    private final String prefix = "lbk-aha-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-    private final List<String> namespaces = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
+    private NetnsLab lab;
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void lab() {
+        assumeTrue(NetnsLab.available(), "runs as root with iproute2");
         assumeTrue(new java.io.File("/usr/bin/socat").canExecute(), "socat is installed");
         assumeTrue(new java.io.File("/usr/bin/curl").canExecute(), "curl is installed");
-        assumeTrue(sh("id", "-u").trim().equals("0"), "runs as root");
-        for (String n : List.of("br", "1", "2", "c")) {
-            sh("ip", "netns", "add", ns(n));
-            namespaces.add(ns(n));
-            sh("ip", "-n", ns(n), "link", "set", "lo", "up");
-        }
-        sh("ip", "-n", ns("br"), "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
-        sh("ip", "-n", ns("br"), "link", "set", "br0", "up");
-        String[][] nodes = {{"1", "10.78.0.1/24"}, {"2", "10.78.0.2/24"}, {"c", "10.78.0.10/24"}};
-        for (String[] n : nodes) {
-            sh("ip", "link", "add", "p" + n[0], "netns", ns("br"), "type", "veth", "peer", "name", "eth0", "netns",
-                    ns(n[0]));
-            sh("ip", "-n", ns("br"), "link", "set", "p" + n[0], "master", "br0", "up");
-            sh("ip", "-n", ns(n[0]), "addr", "add", n[1], "dev", "eth0");
-            sh("ip", "netns", "exec", ns(n[0]), "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
-            sh("ip", "-n", ns(n[0]), "link", "set", "eth0", "up");
-        }
+        lab = new NetnsLab("aha");
+        lab.bridge("br").node("1", "br", "10.78.0.1/24").node("2", "br", "10.78.0.2/24").node("c", "br",
+                "10.78.0.10/24");
     }
 
     @AfterEach
     void cleanUp() {
-        for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        for (String n : namespaces) {
-            try {
-                for (String pid : sh("ip", "netns", "pids", n).split("\\s+")) {
-                    if (!pid.isBlank()) {
-                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-                    }
-                }
-            } catch (RuntimeException ignored) {
-                // gone already
-            }
-        }
-        for (String n : namespaces) {
-            try {
-                sh("ip", "netns", "del", n);
-            } catch (RuntimeException e) {
-                System.err.println("could not delete namespace " + n + ": " + e.getMessage());
-            }
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -129,7 +95,7 @@ class ApplianceHaIT {
         assertThat(holdsVip("1")).as("a killed node cannot release its floating IP itself").isTrue();
         Path release = dir.resolve("node1").resolve("lbkit-state").resolve(Appliance.RELEASE_SCRIPT);
         assertThat(Files.readString(release)).contains("ip address del " + VIP + "/24 dev eth0");
-        sh("ip", "netns", "exec", ns("1"), "/bin/sh", release.toString());
+        lab.exec("1", "/bin/sh", release.toString());
         assertThat(holdsVip("1")).isFalse();
         assertThat(holdsVip("2")).isTrue();
 
@@ -143,19 +109,6 @@ class ApplianceHaIT {
         assertThat(holdsVip("2")).as("a stopped node keeps no floating IP").isFalse();
     }
 
-    @Test
-    void checkNamesTheLineOfABadHaSection() throws Exception {
-        Path file = dir.resolve("bad-ha.yaml");
-        Files.writeString(file, "ha:\n  instances:\n    vi_ext:\n      interface: eth0\n      vrid: 300\n"
-                + "      virtualAddresses: [" + VIP + "/24]\n");
-        Process p = new ProcessBuilder(java(), "-Xmx64m", "-jar", ApplianceJarIT.JAR.toString(), "--check",
-                file.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isEqualTo(1);
-        assertThat(out).contains("bad-ha.yaml:5:").contains("ha.instances.vi_ext.vrid").contains("300");
-    }
-
     private Process appliance(String node, int priority, String hash) throws IOException {
         Path nodeDir = Files.createDirectories(dir.resolve("node" + node));
         Path file = nodeDir.resolve("lbkit.yaml");
@@ -165,10 +118,8 @@ class ApplianceHaIT {
                 + "/24]\n"
                 + "virtualServers:\n  web:\n    vip: " + VIP + ":8080/tcp\n    forwardingMethod: proxy\n"
                 + "    realServers:\n      local: {address: 127.0.0.1, port: 9000}\n");
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns(node), java(), "-Xmx64m", "-jar",
-                ApplianceJarIT.JAR.toString(), "--config", file.toString()).redirectErrorStream(true)
-                .redirectOutput(nodeDir.resolve("out.log").toFile()).start();
-        processes.add(p);
+        Process p = lab.start(node, List.of(java(), "-Xmx64m", "-jar", ApplianceJarIT.JAR.toString(), "--config",
+                file.toString()), nodeDir.resolve("out.log").toFile());
         awaitTrue(Duration.ofSeconds(30), () -> read(nodeDir.resolve("out.log")).contains("SIGHUP reloads it")
                 || !p.isAlive(), "node " + node + " started");
         assertThat(p.isAlive()).as(read(nodeDir.resolve("out.log"))).isTrue();
@@ -176,18 +127,17 @@ class ApplianceHaIT {
     }
 
     /** A real server in a node: answers every connection with the node's name. */
-    private void backend(String node) throws IOException {
-        processes.add(new ProcessBuilder("ip", "netns", "exec", ns(node), "socat",
-                "TCP-LISTEN:9000,bind=127.0.0.1,fork,reuseaddr", "SYSTEM:echo node" + node)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
-        awaitTrue(Duration.ofSeconds(10), () -> sh("ip", "netns", "exec", ns(node), "ss", "-ltn").contains(
-                "127.0.0.1:9000"), "backend in node " + node);
+    private void backend(String node) {
+        lab.start(node, List.of("socat", "TCP-LISTEN:9000,bind=127.0.0.1,fork,reuseaddr", "SYSTEM:echo node" + node),
+                null);
+        awaitTrue(Duration.ofSeconds(10), () -> lab.exec(node, "ss", "-ltn").contains("127.0.0.1:9000"),
+                "backend in node " + node);
     }
 
     /** The client connects to the VIP's proxy and returns the answer, or null when nothing answered. */
     private String client() {
         try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", ns("c"), "socat", "-T", "2", "-",
+            Process p = new ProcessBuilder("ip", "netns", "exec", lab.ns("c"), "socat", "-T", "2", "-",
                     "TCP:" + VIP + ":8080,connect-timeout=1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
             p.getOutputStream().close();
             String answer = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
@@ -206,18 +156,15 @@ class ApplianceHaIT {
      * returned compact (the API indents it) so that tests can look for {@code "key":value}.
      */
     private String api(String node, String path) {
-        String body = sh("ip", "netns", "exec", ns(node), "curl", "-sk", "--max-time", "10", "-u", "admin:" + PASSWORD,
+        String body = lab.exec(node, "curl", "-sk", "--max-time", "10", "-u", "admin:" + PASSWORD,
                 "https://127.0.0.1:9443" + path);
         return path.equals("/metrics") ? body : body.replaceAll("\\n\\s*", "").replace("\": ", "\":");
     }
 
     private boolean holdsVip(String node) {
-        return sh("ip", "-n", ns(node), "-4", "-o", "addr", "show", "dev", "eth0").contains(" " + VIP + "/");
+        return sh("ip", "-n", lab.ns(node), "-4", "-o", "addr", "show", "dev", "eth0").contains(" " + VIP + "/");
     }
 
-    private String ns(String n) {
-        return prefix + "-" + n;
-    }
 
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -228,37 +175,6 @@ class ApplianceHaIT {
             return Files.exists(p) ? Files.readString(p) : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String sh(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void awaitTrue(Duration max, BooleanSupplier condition, String what) {
-        long end = System.nanoTime() + max.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + max + ": " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
         }
     }
 }

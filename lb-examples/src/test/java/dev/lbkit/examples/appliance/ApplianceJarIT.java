@@ -50,6 +50,17 @@ class ApplianceJarIT {
     }
 
     @Test
+    void checkNamesTheLineOfABadHaSection() throws Exception {
+        Path file = dir.resolve("bad-ha.yaml");
+        Files.writeString(file, "ha:\n  instances:\n    vi_ext:\n      interface: eth0\n      vrid: 300\n"
+                + "      virtualAddresses: [" + "10.78.0.100/24]\n");
+        Process p = java("--check", file.toString());
+        String out = output(p);
+        assertThat(p.exitValue()).as(out).isEqualTo(1);
+        assertThat(out).contains("bad-ha.yaml:5:").contains("ha.instances.vi_ext.vrid").contains("300");
+    }
+
+    @Test
     void startsServesReloadsOnSighupAndStopsOnSigterm() throws Exception {
         try (TestBackend a = new TestBackend("a")) {
             int port1 = RunningAppliance.freePort();
