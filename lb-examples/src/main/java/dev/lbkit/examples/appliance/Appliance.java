@@ -4,11 +4,15 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
 import dev.lbkit.api.Configuration;
 import dev.lbkit.api.ConfigurationDiff;
+import dev.lbkit.api.DataplaneException;
 import dev.lbkit.api.LoadBalancer;
 import dev.lbkit.api.LoadBalancerStatus;
 import dev.lbkit.api.VirtualServer;
 import dev.lbkit.health.HealthChecker;
+import dev.lbkit.ipvs.Ipvs;
 import dev.lbkit.ipvs.IpvsDataplane;
+import dev.lbkit.ipvs.IpvsOptions;
+import dev.lbkit.ipvs.IpvsSysctl;
 import dev.lbkit.proxy.ProxyDataplane;
 import dev.lbkit.proxy.ProxyOptions;
 import java.io.IOException;
@@ -16,6 +20,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,6 +54,9 @@ final class Appliance implements AutoCloseable {
     private AdminServer admin; // nullable
     private ApplianceConfig current;
     private long version = 1;
+    /** The IPVS sysctls set from dataplanes.ipvs.sysctls, and what each was before lbkit first set it. */
+    private Map<IpvsSysctl, Integer> sysctlsSet = Map.of();
+    private final Map<IpvsSysctl, Integer> sysctlOriginals = new EnumMap<>(IpvsSysctl.class);
 
     /** What a change did: the diff and the version after it. */
     record Result(ConfigurationDiff diff, long version, boolean applied) {}
@@ -90,7 +98,7 @@ final class Appliance implements AutoCloseable {
                 config.admin().passwordHash());
         this.current = new ApplianceConfig(Configuration.empty(), Map.of(), config.admin(), config.runtime());
         try {
-            applyNow(config.configuration(), config.proxyOptions());
+            applyNow(config);
             this.current = config;
             audit.record("system", "start", "start", "version " + version + ": " + config.configuration().size()
                     + " virtual servers from " + this.configFile);
@@ -135,31 +143,39 @@ final class Appliance implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw explain(next.configuration(), e);
         }
-        boolean optionsChanged = !next.proxyOptions().equals(current.proxyOptions());
+        boolean optionsChanged = !next.proxyOptions().equals(current.proxyOptions())
+                || !next.ipvsOptions().equals(current.ipvsOptions())
+                || !next.runtime().ipvsSysctls().equals(current.runtime().ipvsSysctls());
         if (dryRun || (diff.isEmpty() && !optionsChanged)) {
             return new Result(diff, version, false);
         }
         ApplianceConfig before = current;
-        applyNow(next.configuration(), next.proxyOptions());
+        applyNow(next);
         current = next;
         if (persist) {
             try {
                 store.write(ConfigEncoder.yaml(current));
             } catch (IOException e) {
                 log.error("cannot write {}; undoing the change: {}", configFile, e.toString());
-                applyNow(before.configuration(), before.proxyOptions());
+                applyNow(before);
                 current = before;
                 throw e;
             }
         }
         version++;
         audit.record(who, via, action, "version " + version + ": " + diff.toString().replace('\n', ';')
-                + (optionsChanged ? "; proxy options changed" : ""));
+                + (optionsChanged ? "; dataplane options changed" : ""));
         return new Result(diff, version, true);
     }
 
-    /** Applies proxy options and then the configuration; the options of VIPs that went away are dropped. */
-    private void applyNow(Configuration configuration, Map<String, ProxyOptions> options) {
+    /**
+     * Applies proxy and IPVS options, the IPVS sysctls (once IPVS is in use) and then the configuration; the
+     * options of VIPs that went away are dropped.
+     */
+    private void applyNow(ApplianceConfig next) {
+        Configuration configuration = next.configuration();
+        Map<String, ProxyOptions> options = next.proxyOptions();
+        Map<String, IpvsOptions> ipvsBefore = current == null ? Map.of() : current.ipvsOptions();
         Map<String, ProxyOptions> before = new LinkedHashMap<>(current == null ? Map.of() : current.proxyOptions());
         Set<String> labels = new HashSet<>(before.keySet());
         labels.addAll(options.keySet());
@@ -169,6 +185,8 @@ final class Appliance implements AutoCloseable {
             }
         }
         try {
+            setIpvsOptions(ipvsBefore, next.ipvsOptions());
+            applyIpvsSysctls(next.runtime().ipvsSysctls(), configuration);
             lb.apply(configuration);
         } catch (RuntimeException e) {
             for (String label : labels) {
@@ -176,7 +194,76 @@ final class Appliance implements AutoCloseable {
                     proxy.setOptions(label, before.get(label));
                 }
             }
+            undoIpvs(next.ipvsOptions(), ipvsBefore);
             throw explain(configuration, e);
+        }
+    }
+
+    /** Gives the IPVS dataplane the options that changed (it reconciles a running virtual server at once). */
+    private void setIpvsOptions(Map<String, IpvsOptions> from, Map<String, IpvsOptions> to) {
+        if (ipvs == null) {
+            return;
+        }
+        Set<String> labels = new HashSet<>(from.keySet());
+        labels.addAll(to.keySet());
+        for (String label : labels) {
+            if (!Objects.equals(from.get(label), to.get(label))) {
+                ipvs.setOptions(label, to.get(label));
+            }
+        }
+    }
+
+    /** After a failed apply: the IPVS options and sysctls of the running configuration again, as far as possible. */
+    private void undoIpvs(Map<String, IpvsOptions> tried, Map<String, IpvsOptions> before) {
+        try {
+            setIpvsOptions(tried, before);
+            if (current != null) {
+                applyIpvsSysctls(current.runtime().ipvsSysctls(), current.configuration());
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not restore the IPVS options or sysctls after a failed change: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Sets {@code dataplanes.ipvs.sysctls} once IPVS is in use (a direct-routing, nat or tunnel virtual server is
+     * configured): nothing touches the kernel before. A sysctl dropped from the file gets back the value it had
+     * before lbkit first set it.
+     *
+     * @throws DataplaneException naming {@code dataplanes.ipvs.sysctls} when IPVS or the sysctl is not available
+     */
+    private void applyIpvsSysctls(Map<IpvsSysctl, Integer> want, Configuration configuration) {
+        if (ipvs == null || want.equals(sysctlsSet)
+                || (sysctlsSet.isEmpty() && configuration.virtualServers().stream()
+                        .noneMatch(v -> v.forwardingMethod().isKernel()))) {
+            return;
+        }
+        Map<IpvsSysctl, Integer> set = new EnumMap<>(IpvsSysctl.class);
+        set.putAll(sysctlsSet);
+        try {
+            Ipvs kernel = ipvs.ipvs();
+            for (IpvsSysctl s : IpvsSysctl.values()) {
+                Integer w = want.get(s);
+                Integer had = set.get(s);
+                if (w != null && !w.equals(had)) {
+                    if (!sysctlOriginals.containsKey(s)) {
+                        sysctlOriginals.put(s, kernel.sysctl(s));
+                    }
+                    kernel.setSysctl(s, w);
+                    set.put(s, w);
+                    log.info("IPVS sysctl {} = {} (dataplanes.ipvs.sysctls)", s.key(), w);
+                } else if (w == null && had != null) {
+                    int original = sysctlOriginals.remove(s);
+                    kernel.setSysctl(s, original);
+                    set.remove(s);
+                    log.info("IPVS sysctl {} = {} again (no longer in dataplanes.ipvs.sysctls)", s.key(), original);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new DataplaneException(null, "dataplanes.ipvs.sysctls: cannot set the IPVS sysctls: "
+                    + e.getMessage(), e);
+        } finally {
+            sysctlsSet = set.isEmpty() ? Map.of() : Map.copyOf(set);
         }
     }
 
@@ -196,13 +283,14 @@ final class Appliance implements AutoCloseable {
     Result reload(String who, String via) throws ConfigException, IOException, VersionConflict {
         ApplianceConfig loaded = ConfigFiles.load(configFile);
         synchronized (this) {
-            if (!loaded.admin().equals(current.admin()) || !loaded.runtime().equals(current.runtime())) {
+            if (!loaded.admin().equals(current.admin()) || !loaded.runtime().withIpvsSysctls(
+                    current.runtime().ipvsSysctls()).equals(current.runtime())) {
                 log.warn("{}: admin, dataplanes and health settings change only at restart; reloading the virtual "
                         + "servers only", configFile);
             }
         }
-        return change(who, via, "reload", c -> c.withServers(loaded.configuration(), loaded.proxyOptions()), false,
-                null, false);
+        return change(who, via, "reload", c -> c.withServers(loaded.configuration(), loaded.proxyOptions(),
+                loaded.ipvsOptions()).withIpvsSysctls(loaded.runtime().ipvsSysctls()), false, null, false);
     }
 
     synchronized ApplianceConfig current() {
