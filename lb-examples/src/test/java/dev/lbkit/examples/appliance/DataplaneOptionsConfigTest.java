@@ -226,4 +226,16 @@ class DataplaneOptionsConfigTest {
                 .hasMessageStartingWith("lbkit.yaml:18:39: virtualServers.web.proxy.http.cookieValues.a9: no real "
                         + "server 'a9' in virtual server 'web' (its real servers: a1, a2)");
     }
+
+    @Test
+    void restEditsKeepTheIpvsOptionsOfRemainingVirtualServersAndDropThoseOfRemovedOnes() throws Exception {
+        ApplianceConfig c = parse(IPVS);
+        IpvsOptions dr = c.ipvsOptions().get("dr");
+        ApplianceConfig edited = c.withServers(c.configuration().with(c.configuration().virtualServer("dr")
+                .orElseThrow().withoutRealServer("r1")), c.proxyOptions());
+        assertThat(edited.ipvsOptions()).containsEntry("dr", dr).containsKey("sip");
+        ApplianceConfig removed = c.withServers(c.configuration().without("sip"), c.proxyOptions());
+        assertThat(removed.ipvsOptions()).containsOnlyKeys("dr");
+        assertThat(removed.runtime().ipvsSysctls()).isEqualTo(c.runtime().ipvsSysctls());
+    }
 }

@@ -109,6 +109,44 @@ class DataplaneOptionsIT {
         }
     }
 
+    @Test
+    void restApiSetsErrorPagesLimitsAndCookieValuesAndWritesThemToTheFile() throws Exception {
+        try (TestBackend a = new TestBackend("a")) {
+            int port = RunningAppliance.freePort();
+            try (RunningAppliance app = new RunningAppliance(dir, "admin:\n  listen: 127.0.0.1:0\n"
+                    + "virtualServers: {}\n")) {
+                ApiClient admin = app.admin();
+                String vs = "{\"vip\": \"127.0.0.1:" + port + "/tcp\", \"forwardingMethod\": \"http\", "
+                        + "\"persistence\": {\"type\": \"cookie\", \"name\": \"SRV\"}, "
+                        + "\"proxy\": {\"http\": {\"limits\": {\"maxHeaderSectionLength\": 600}, "
+                        + "\"errorPages\": {\"431\": {\"contentType\": \"text/plain\", \"body\": \"too long\"}}, "
+                        + "\"cookieValues\": {\"a\": \"srv-a\"}}}, "
+                        + "\"realServers\": {\"a\": {\"address\": \"127.0.0.1\", \"port\": " + a.port() + "}}}";
+                HttpResponse<String> put = admin.send("PUT", "/api/v1/virtual-servers/web", vs);
+                assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+
+                HttpResponse<String> ok = get(port, false);
+                assertThat(ok.body()).isEqualTo("a");
+                assertThat(ok.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("SRV=srv-a"));
+                HttpResponse<String> tooLarge = get(port, true);
+                assertThat(tooLarge.statusCode()).isEqualTo(431);
+                assertThat(tooLarge.body()).isEqualTo("too long");
+
+                String shown = admin.get("/api/v1/virtual-servers/web").body();
+                assertThat(shown).contains("\"maxHeaderSectionLength\": 600").contains("\"body\": \"too long\"")
+                        .contains("\"cookieValues\": {\n        \"a\": \"srv-a\"");
+                ApplianceConfig written = ConfigFiles.load(app.file);
+                assertThat(written.proxyOptions()).isEqualTo(app.appliance.current().proxyOptions());
+
+                HttpResponse<String> withFile = admin.send("PUT", "/api/v1/virtual-servers/web",
+                        vs.replace("\"body\": \"too long\"", "\"file\": \"/etc/passwd\""));
+                assertThat(withFile.statusCode()).isEqualTo(400);
+                assertThat(withFile.body()).contains("\"field\": \"proxy.http.errorPages.431.file\"")
+                        .doesNotContain("root:");
+            }
+        }
+    }
+
     private static boolean ipvsUnavailable() {
         try (Ipvs ipvs = Ipvs.open()) {
             return false;
