@@ -7,6 +7,8 @@ import dev.lbkit.api.ConfigurationDiff;
 import dev.lbkit.api.DataplaneException;
 import dev.lbkit.api.LoadBalancer;
 import dev.lbkit.api.LoadBalancerStatus;
+import dev.lbkit.api.Scheduler;
+import dev.lbkit.api.SourceIpPersistence;
 import dev.lbkit.api.VirtualServer;
 import dev.lbkit.health.HealthChecker;
 import dev.lbkit.ipvs.Ipvs;
@@ -21,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -184,44 +187,97 @@ final class Appliance implements AutoCloseable {
                 proxy.setOptions(label, options.get(label));
             }
         }
+        Configuration running = current == null ? Configuration.empty() : current.configuration();
+        boolean applied = false;
         try {
-            setIpvsOptions(ipvsBefore, next.ipvsOptions());
+            Map<String, IpvsOptions> late = setIpvsOptions(ipvsBefore, next.ipvsOptions(), running, configuration);
             applyIpvsSysctls(next.runtime().ipvsSysctls(), configuration);
             lb.apply(configuration);
+            applied = true;
+            late.forEach((label, o) -> ipvs.setOptions(label, o));
         } catch (RuntimeException e) {
             for (String label : labels) {
                 if (!Objects.equals(before.get(label), options.get(label))) {
                     proxy.setOptions(label, before.get(label));
                 }
             }
-            undoIpvs(next.ipvsOptions(), ipvsBefore);
+            undoIpvs(next, ipvsBefore, applied);
             throw explain(configuration, e);
         }
     }
 
-    /** Gives the IPVS dataplane the options that changed (it reconciles a running virtual server at once). */
-    private void setIpvsOptions(Map<String, IpvsOptions> from, Map<String, IpvsOptions> to) {
+    /**
+     * Gives the IPVS dataplane the options that changed, around the apply that takes {@code running} to
+     * {@code target}. IPVS reconciles a running virtual server at once, so options must fit the virtual server
+     * they meet: options that fit the running one are set now; those that fit only the target one are returned,
+     * to be set after the apply (e.g. scheduler wlc to sh together with schedulerFallback); when neither, the
+     * defaults (which fit any) are set now and the options after the apply.
+     */
+    private Map<String, IpvsOptions> setIpvsOptions(Map<String, IpvsOptions> from, Map<String, IpvsOptions> to,
+            Configuration running, Configuration target) {
+        Map<String, IpvsOptions> late = new HashMap<>();
         if (ipvs == null) {
-            return;
+            return late;
         }
         Set<String> labels = new HashSet<>(from.keySet());
         labels.addAll(to.keySet());
         for (String label : labels) {
-            if (!Objects.equals(from.get(label), to.get(label))) {
-                ipvs.setOptions(label, to.get(label));
+            IpvsOptions old = from.get(label);
+            IpvsOptions now = to.get(label);
+            if (Objects.equals(old, now)) {
+                continue;
+            }
+            Optional<VirtualServer> was = running.virtualServer(label);
+            Optional<VirtualServer> will = target.virtualServer(label);
+            if (will.isEmpty()) {
+                late.put(label, now); // forgotten once the virtual server is gone
+            } else if (was.isEmpty() || fits(was.get(), now)) {
+                ipvs.setOptions(label, now);
+            } else if (fits(will.get(), old)) {
+                late.put(label, now);
+            } else {
+                ipvs.setOptions(label, null);
+                late.put(label, now);
             }
         }
+        return late;
     }
 
-    /** After a failed apply: the IPVS options and sysctls of the running configuration again, as far as possible. */
-    private void undoIpvs(Map<String, IpvsOptions> tried, Map<String, IpvsOptions> before) {
+    /** Whether IPVS accepts these options with this virtual server (the rules of lb-ipvs's translation). */
+    static boolean fits(VirtualServer vs, IpvsOptions o) {
+        if (o == null) {
+            return true;
+        }
+        boolean hashing = vs.scheduler() == Scheduler.SH || vs.scheduler() == Scheduler.MH;
+        return (hashing || (!o.schedulerFallback() && !o.schedulerPort()))
+                && (o.persistenceEngine() == null || vs.persistence() instanceof SourceIpPersistence);
+    }
+
+    /**
+     * After a failed change: the configuration, IPVS options and sysctls that ran before, as far as possible
+     * ({@code applied}: the new configuration was applied and only options set after it failed).
+     */
+    private void undoIpvs(ApplianceConfig tried, Map<String, IpvsOptions> before, boolean applied) {
+        if (ipvs == null) {
+            return;
+        }
         try {
-            setIpvsOptions(tried, before);
+            Configuration was = current == null ? Configuration.empty() : current.configuration();
+            if (applied) {
+                Map<String, IpvsOptions> late = setIpvsOptions(tried.ipvsOptions(), before, tried.configuration(),
+                        was);
+                lb.apply(was);
+                late.forEach((label, o) -> ipvs.setOptions(label, o));
+            } else {
+                setIpvsOptions(tried.ipvsOptions(), before, was, was)
+                        .forEach((label, o) -> ipvs.setOptions(label, o));
+            }
             if (current != null) {
-                applyIpvsSysctls(current.runtime().ipvsSysctls(), current.configuration());
+                applyIpvsSysctls(current.runtime().ipvsSysctls(), was);
             }
         } catch (RuntimeException e) {
-            log.warn("could not restore the IPVS options or sysctls after a failed change: {}", e.getMessage());
+            log.warn("could not restore the configuration, IPVS options or sysctls after a failed change: {}",
+                    e.getMessage());
         }
     }
 

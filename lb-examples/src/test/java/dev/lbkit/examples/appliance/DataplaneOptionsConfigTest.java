@@ -131,7 +131,8 @@ class DataplaneOptionsConfigTest {
         assertThatThrownBy(() -> parse(IPVS.replace("tunnelType: gue", "tunnelType: vxlan")))
                 .hasMessageStartingWith("lbkit.yaml:12:19: virtualServers.dr.ipvs.tunnelType: must be one of ipip, "
                         + "gue, gre but was 'vxlan'");
-        assertThatThrownBy(() -> parse(IPVS.replace("persistence: {type: sourceIp, timeout: 60s}", "scheduler: rr")))
+        assertThatThrownBy(() -> parse(IPVS.replace("persistence: {type: sourceIp, timeout: 60s}",
+                "scheduler: rr")))
                 .hasMessageStartingWith("lbkit.yaml:26:")
                 .hasMessageContaining("virtualServers.sip.ipvs.persistenceEngine: persistence engine sip needs "
                         + "persistence: {type: sourceIp}");
@@ -152,7 +153,8 @@ class DataplaneOptionsConfigTest {
         assertThatThrownBy(() -> parse(IPVS.replace("conntrack: 0", "expire_nodest: 1")))
                 .hasMessageContaining("dataplanes.ipvs.sysctls.expire_nodest: unknown key 'expire_nodest' (known "
                         + "keys here: expire_nodest_conn, expire_quiescent_template, conntrack)");
-        assertThatThrownBy(() -> parse(IPVS.replace("dataplanes:\n  ipvs:\n", "dataplanes:\n  ipvs:\n    enabled: false\n")))
+        assertThatThrownBy(() -> parse(IPVS.replace("dataplanes:\n  ipvs:\n",
+                "dataplanes:\n  ipvs:\n    enabled: false\n")))
                 .hasMessageContaining("dataplanes.ipvs.sysctls: IPVS sysctls need the IPVS dataplane, but enabled is "
                         + "false");
     }
@@ -237,5 +239,22 @@ class DataplaneOptionsConfigTest {
         ApplianceConfig removed = c.withServers(c.configuration().without("sip"), c.proxyOptions());
         assertThat(removed.ipvsOptions()).containsOnlyKeys("dr");
         assertThat(removed.runtime().ipvsSysctls()).isEqualTo(c.runtime().ipvsSysctls());
+    }
+
+    @Test
+    void ipvsOptionsFitOnlyVirtualServersTheKernelAcceptsThemWith() throws Exception {
+        ApplianceConfig c = parse(IPVS);
+        dev.lbkit.api.VirtualServer dr = c.configuration().virtualServer("dr").orElseThrow();
+        dev.lbkit.api.VirtualServer sip = c.configuration().virtualServer("sip").orElseThrow();
+        IpvsOptions hashFlags = c.ipvsOptions().get("dr");
+        IpvsOptions sipEngine = c.ipvsOptions().get("sip");
+        assertThat(Appliance.fits(dr, hashFlags)).isTrue();
+        assertThat(Appliance.fits(dr.toBuilder().scheduler(dev.lbkit.api.Scheduler.WLC).build(), hashFlags))
+                .isFalse();
+        assertThat(Appliance.fits(dr.toBuilder().scheduler(dev.lbkit.api.Scheduler.WLC).build(), null)).isTrue();
+        assertThat(Appliance.fits(sip, sipEngine)).isTrue();
+        assertThat(Appliance.fits(sip.toBuilder().persistence(dev.lbkit.api.PersistencePolicy.none()).build(),
+                sipEngine)).isFalse();
+        assertThat(Appliance.fits(sip, IpvsOptions.defaults())).isTrue();
     }
 }
