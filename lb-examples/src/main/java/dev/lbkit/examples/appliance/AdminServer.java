@@ -9,6 +9,7 @@ import dev.lbkit.api.RealServerStatus;
 import dev.lbkit.api.RequestedStatus;
 import dev.lbkit.api.VirtualServer;
 import dev.lbkit.api.VirtualServerStatus;
+import dev.lbkit.ipvs.IpvsOptions;
 import dev.lbkit.proxy.ProxyOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -151,7 +152,8 @@ final class AdminServer implements AutoCloseable {
         route("GET", PREFIX + "/virtual-servers", true, r -> versioned(Reply.json(200,
                 ConfigEncoder.virtualServers(appliance.current()))));
         route("GET", PREFIX + "/virtual-servers/{vs}", true, r -> versioned(Reply.json(200,
-                ConfigEncoder.virtualServer(vs(r), appliance.current().proxyOptions().get(vs(r).label())))));
+                ConfigEncoder.virtualServer(vs(r), appliance.current().proxyOptions().get(vs(r).label()),
+                        appliance.current().ipvsOptions().get(vs(r).label())))));
         route("PUT", PREFIX + "/virtual-servers/{vs}", true, this::putVirtualServer);
         route("DELETE", PREFIX + "/virtual-servers/{vs}", true, r -> {
             String label = vs(r).label();
@@ -224,17 +226,19 @@ final class AdminServer implements AutoCloseable {
                     + PREFIX + "/configuration) or a \"version\" field, so that a concurrent edit is not lost");
         }
         Map<String, ProxyOptions> opts = new LinkedHashMap<>();
-        Configuration config = ConfigDecoder.virtualServers(f.get("virtualServers"), opts);
+        Map<String, IpvsOptions> ipvsOpts = new LinkedHashMap<>();
+        Configuration config = ConfigDecoder.virtualServers(f.get("virtualServers"), opts, ipvsOpts);
         f.done();
         return result(appliance.change(r.who(), "rest", "replace configuration",
-                c -> c.withServers(config, opts), r.dryRun(), expected, true), r.dryRun());
+                c -> c.withServers(config, opts, ipvsOpts), r.dryRun(), expected, true), r.dryRun());
     }
 
     private Reply putVirtualServer(Request r) throws Exception {
         String label = label(r.param("vs"), "virtual server");
         Node body = body(r);
         Map<String, ProxyOptions> opts = new LinkedHashMap<>(appliance.current().proxyOptions());
-        VirtualServer vs = ConfigDecoder.virtualServer(label, body, opts);
+        Map<String, IpvsOptions> ipvsOpts = new LinkedHashMap<>();
+        VirtualServer vs = ConfigDecoder.virtualServer(label, body, opts, ipvsOpts);
         boolean exists = appliance.current().configuration().virtualServer(label).isPresent();
         return change(r, (exists ? "replace" : "create") + " virtual server " + label, c -> {
             Map<String, ProxyOptions> o = new LinkedHashMap<>(c.proxyOptions());
@@ -243,8 +247,14 @@ final class AdminServer implements AutoCloseable {
             } else {
                 o.remove(label);
             }
+            Map<String, IpvsOptions> io = new LinkedHashMap<>(c.ipvsOptions());
+            if (ipvsOpts.containsKey(label)) {
+                io.put(label, ipvsOpts.get(label));
+            } else {
+                io.remove(label);
+            }
             try {
-                return c.withServers(c.configuration().with(vs), o);
+                return c.withServers(c.configuration().with(vs), o, io);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(body.location(), e.getMessage(), e);
             }
@@ -281,7 +291,7 @@ final class AdminServer implements AutoCloseable {
         vsEntries.put("realServers", new Node.MapNode(new Node.Location(at.source(), at.line(), at.column(), ""),
                 rss));
         VirtualServer one = ConfigDecoder.virtualServer(vs.label(), new Node.MapNode(at, vsEntries),
-                new LinkedHashMap<>());
+                new LinkedHashMap<>(), new LinkedHashMap<>());
         return one.realServer(label).orElseThrow();
     }
 

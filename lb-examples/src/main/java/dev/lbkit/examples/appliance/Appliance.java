@@ -4,16 +4,22 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
 import dev.lbkit.api.Configuration;
 import dev.lbkit.api.ConfigurationDiff;
+import dev.lbkit.api.DataplaneException;
 import dev.lbkit.api.LoadBalancer;
 import dev.lbkit.api.LoadBalancerStatus;
+import dev.lbkit.api.Scheduler;
+import dev.lbkit.api.SourceIpPersistence;
 import dev.lbkit.api.Vip;
 import dev.lbkit.api.VirtualServer;
 import dev.lbkit.ha.VrrpInstanceConfig;
 import dev.lbkit.ha.VrrpRouter;
 import dev.lbkit.ha.VrrpStatus;
 import dev.lbkit.health.HealthChecker;
+import dev.lbkit.ipvs.Ipvs;
 import dev.lbkit.ipvs.IpvsDataplane;
+import dev.lbkit.ipvs.IpvsOptions;
 import dev.lbkit.ipvs.IpvsSyncFollower;
+import dev.lbkit.ipvs.IpvsSysctl;
 import dev.lbkit.proxy.ProxyDataplane;
 import dev.lbkit.proxy.ProxyOptions;
 import java.io.IOException;
@@ -22,8 +28,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +69,9 @@ final class Appliance implements AutoCloseable {
     private Map<String, ProxyOptions> appliedOptions = Map.of();
     private ApplianceConfig current;
     private long version = 1;
+    /** The IPVS sysctls set from dataplanes.ipvs.sysctls, and what each was before lbkit first set it. */
+    private Map<IpvsSysctl, Integer> sysctlsSet = Map.of();
+    private final Map<IpvsSysctl, Integer> sysctlOriginals = new EnumMap<>(IpvsSysctl.class);
 
     /** What a change did: the diff and the version after it. */
     record Result(ConfigurationDiff diff, long version, boolean applied) {}
@@ -101,10 +111,9 @@ final class Appliance implements AutoCloseable {
         this.audit = new AuditLog(stateDirectory.resolve("audit.log"), Clock.systemUTC());
         this.credentials = new Credentials(stateDirectory.resolve("credentials.properties"),
                 config.admin().passwordHash());
-        this.current = new ApplianceConfig(Configuration.empty(), Map.of(), config.admin(), config.runtime(),
-                ApplianceConfig.Ha.NONE);
+        this.current = new ApplianceConfig(Configuration.empty(), Map.of(), config.admin(), config.runtime());
         try {
-            applyNow(config.configuration(), config.proxyOptions(), config.ha());
+            applyNow(config);
             applyHa(ApplianceConfig.Ha.NONE, config.ha());
             this.current = config;
             audit.record("system", "start", "start", "version " + version + ": " + config.configuration().size()
@@ -150,7 +159,9 @@ final class Appliance implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw explain(next.configuration(), e);
         }
-        boolean optionsChanged = !next.proxyOptions().equals(current.proxyOptions());
+        boolean optionsChanged = !next.proxyOptions().equals(current.proxyOptions())
+                || !next.ipvsOptions().equals(current.ipvsOptions())
+                || !next.runtime().ipvsSysctls().equals(current.runtime().ipvsSysctls());
         boolean haChanged = !next.ha().equals(current.ha());
         if (haChanged) {
             checkHaChange(current.ha(), next.ha());
@@ -159,20 +170,21 @@ final class Appliance implements AutoCloseable {
             return new Result(diff, version, false);
         }
         ApplianceConfig before = current;
-        applyNow(next.configuration(), next.proxyOptions(), next.ha());
+        applyNow(next);
+        current = next;
         try {
             applyHa(before.ha(), next.ha());
         } catch (RuntimeException e) {
-            applyNow(before.configuration(), before.proxyOptions(), before.ha());
+            applyNow(before);
+            current = before;
             throw e;
         }
-        current = next;
         if (persist) {
             try {
                 store.write(ConfigEncoder.yaml(current));
             } catch (IOException e) {
                 log.error("cannot write {}; undoing the change: {}", configFile, e.toString());
-                applyNow(before.configuration(), before.proxyOptions(), before.ha());
+                applyNow(before);
                 applyHa(next.ha(), before.ha());
                 current = before;
                 throw e;
@@ -180,16 +192,19 @@ final class Appliance implements AutoCloseable {
         }
         version++;
         audit.record(who, via, action, "version " + version + ": " + diff.toString().replace('\n', ';')
-                + (optionsChanged ? "; proxy options changed" : "") + (haChanged ? "; ha changed" : ""));
+                + (optionsChanged ? "; dataplane options changed" : "") + (haChanged ? "; ha changed" : ""));
         return new Result(diff, version, true);
     }
 
     /**
-     * Applies proxy options and then the configuration; the options of VIPs that went away are dropped. Proxy VIPs
-     * on a floating IP of {@code ha} get {@link ProxyOptions#floatingAddress()}, so that the backup runs them too.
+     * Applies proxy and IPVS options, the IPVS sysctls (once IPVS is in use) and then the configuration; the
+     * options of VIPs that went away are dropped. Proxy VIPs on a floating IP of the {@code ha} section get
+     * {@link ProxyOptions#floatingAddress()}, so that the backup runs them too.
      */
-    private void applyNow(Configuration configuration, Map<String, ProxyOptions> fileOptions, ApplianceConfig.Ha ha) {
-        Map<String, ProxyOptions> options = effectiveOptions(configuration, fileOptions, ha);
+    private void applyNow(ApplianceConfig next) {
+        Configuration configuration = next.configuration();
+        Map<String, ProxyOptions> options = effectiveOptions(configuration, next.proxyOptions(), next.ha());
+        Map<String, IpvsOptions> ipvsBefore = current == null ? Map.of() : current.ipvsOptions();
         Map<String, ProxyOptions> before = appliedOptions;
         Set<String> labels = new HashSet<>(before.keySet());
         labels.addAll(options.keySet());
@@ -198,15 +213,22 @@ final class Appliance implements AutoCloseable {
                 proxy.setOptions(label, options.get(label));
             }
         }
+        Configuration running = current == null ? Configuration.empty() : current.configuration();
+        boolean applied = false;
         try {
+            Map<String, IpvsOptions> late = setIpvsOptions(ipvsBefore, next.ipvsOptions(), running, configuration);
+            applyIpvsSysctls(next.runtime().ipvsSysctls(), configuration);
             lb.apply(configuration);
+            applied = true;
             appliedOptions = options;
+            late.forEach((label, o) -> ipvs.setOptions(label, o));
         } catch (RuntimeException e) {
             for (String label : labels) {
                 if (!Objects.equals(before.get(label), options.get(label))) {
                     proxy.setOptions(label, before.get(label));
                 }
             }
+            undoIpvs(next, ipvsBefore, applied);
             throw explain(configuration, e);
         }
     }
@@ -325,6 +347,123 @@ final class Appliance implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives the IPVS dataplane the options that changed, around the apply that takes {@code running} to
+     * {@code target}. IPVS reconciles a running virtual server at once, so options must fit the virtual server
+     * they meet: options that fit the running one are set now; those that fit only the target one are returned,
+     * to be set after the apply (e.g. scheduler wlc to sh together with schedulerFallback); when neither, the
+     * defaults (which fit any) are set now and the options after the apply.
+     */
+    private Map<String, IpvsOptions> setIpvsOptions(Map<String, IpvsOptions> from, Map<String, IpvsOptions> to,
+            Configuration running, Configuration target) {
+        Map<String, IpvsOptions> late = new HashMap<>();
+        if (ipvs == null) {
+            return late;
+        }
+        Set<String> labels = new HashSet<>(from.keySet());
+        labels.addAll(to.keySet());
+        for (String label : labels) {
+            IpvsOptions old = from.get(label);
+            IpvsOptions now = to.get(label);
+            if (Objects.equals(old, now)) {
+                continue;
+            }
+            Optional<VirtualServer> was = running.virtualServer(label);
+            Optional<VirtualServer> will = target.virtualServer(label);
+            if (will.isEmpty()) {
+                late.put(label, now); // forgotten once the virtual server is gone
+            } else if (was.isEmpty() || fits(was.get(), now)) {
+                ipvs.setOptions(label, now);
+            } else if (fits(will.get(), old)) {
+                late.put(label, now);
+            } else {
+                ipvs.setOptions(label, null);
+                late.put(label, now);
+            }
+        }
+        return late;
+    }
+
+    /** Whether IPVS accepts these options with this virtual server (the rules of lb-ipvs's translation). */
+    static boolean fits(VirtualServer vs, IpvsOptions o) {
+        if (o == null) {
+            return true;
+        }
+        boolean hashing = vs.scheduler() == Scheduler.SH || vs.scheduler() == Scheduler.MH;
+        return (hashing || (!o.schedulerFallback() && !o.schedulerPort()))
+                && (o.persistenceEngine() == null || vs.persistence() instanceof SourceIpPersistence);
+    }
+
+    /**
+     * After a failed change: the configuration, IPVS options and sysctls that ran before, as far as possible
+     * ({@code applied}: the new configuration was applied and only options set after it failed).
+     */
+    private void undoIpvs(ApplianceConfig tried, Map<String, IpvsOptions> before, boolean applied) {
+        if (ipvs == null) {
+            return;
+        }
+        try {
+            Configuration was = current == null ? Configuration.empty() : current.configuration();
+            if (applied) {
+                Map<String, IpvsOptions> late = setIpvsOptions(tried.ipvsOptions(), before, tried.configuration(),
+                        was);
+                lb.apply(was);
+                late.forEach((label, o) -> ipvs.setOptions(label, o));
+            } else {
+                setIpvsOptions(tried.ipvsOptions(), before, was, was)
+                        .forEach((label, o) -> ipvs.setOptions(label, o));
+            }
+            if (current != null) {
+                applyIpvsSysctls(current.runtime().ipvsSysctls(), was);
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not restore the configuration, IPVS options or sysctls after a failed change: {}",
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * Sets {@code dataplanes.ipvs.sysctls} once IPVS is in use (a direct-routing, nat or tunnel virtual server is
+     * configured): nothing touches the kernel before. A sysctl dropped from the file gets back the value it had
+     * before lbkit first set it.
+     *
+     * @throws DataplaneException naming {@code dataplanes.ipvs.sysctls} when IPVS or the sysctl is not available
+     */
+    private void applyIpvsSysctls(Map<IpvsSysctl, Integer> want, Configuration configuration) {
+        if (ipvs == null || want.equals(sysctlsSet)
+                || (sysctlsSet.isEmpty() && configuration.virtualServers().stream()
+                        .noneMatch(v -> v.forwardingMethod().isKernel()))) {
+            return;
+        }
+        Map<IpvsSysctl, Integer> set = new EnumMap<>(IpvsSysctl.class);
+        set.putAll(sysctlsSet);
+        try {
+            Ipvs kernel = ipvs.ipvs();
+            for (IpvsSysctl s : IpvsSysctl.values()) {
+                Integer w = want.get(s);
+                Integer had = set.get(s);
+                if (w != null && !w.equals(had)) {
+                    if (!sysctlOriginals.containsKey(s)) {
+                        sysctlOriginals.put(s, kernel.sysctl(s));
+                    }
+                    kernel.setSysctl(s, w);
+                    set.put(s, w);
+                    log.info("IPVS sysctl {} = {} (dataplanes.ipvs.sysctls)", s.key(), w);
+                } else if (w == null && had != null) {
+                    int original = sysctlOriginals.remove(s);
+                    kernel.setSysctl(s, original);
+                    set.remove(s);
+                    log.info("IPVS sysctl {} = {} again (no longer in dataplanes.ipvs.sysctls)", s.key(), original);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new DataplaneException(null, "dataplanes.ipvs.sysctls: cannot set the IPVS sysctls: "
+                    + e.getMessage(), e);
+        } finally {
+            sysctlsSet = set.isEmpty() ? Map.of() : Map.copyOf(set);
+        }
+    }
+
     private RuntimeException explain(Configuration configuration, RuntimeException e) {
         if (ipvs == null && e instanceof IllegalArgumentException) {
             for (VirtualServer vs : configuration.virtualServers()) {
@@ -341,13 +480,15 @@ final class Appliance implements AutoCloseable {
     Result reload(String who, String via) throws ConfigException, IOException, VersionConflict {
         ApplianceConfig loaded = ConfigFiles.load(configFile);
         synchronized (this) {
-            if (!loaded.admin().equals(current.admin()) || !loaded.runtime().equals(current.runtime())) {
+            if (!loaded.admin().equals(current.admin()) || !loaded.runtime().withIpvsSysctls(
+                    current.runtime().ipvsSysctls()).equals(current.runtime())) {
                 log.warn("{}: admin, dataplanes and health settings change only at restart; reloading the virtual "
                         + "servers and HA instances only", configFile);
             }
         }
-        return change(who, via, "reload", c -> c.withServers(loaded.configuration(), loaded.proxyOptions())
-                .withHa(loaded.ha()), false, null, false);
+        return change(who, via, "reload", c -> c.withServers(loaded.configuration(), loaded.proxyOptions(),
+                loaded.ipvsOptions()).withIpvsSysctls(loaded.runtime().ipvsSysctls()).withHa(loaded.ha()), false,
+                null, false);
     }
 
     synchronized ApplianceConfig current() {

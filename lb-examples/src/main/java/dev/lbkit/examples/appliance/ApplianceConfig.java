@@ -1,10 +1,14 @@
 package dev.lbkit.examples.appliance;
 
 import dev.lbkit.api.Configuration;
+import dev.lbkit.api.VirtualServer;
 import dev.lbkit.ha.VrrpInstanceConfig;
+import dev.lbkit.ipvs.IpvsOptions;
+import dev.lbkit.ipvs.IpvsSysctl;
 import dev.lbkit.proxy.ProxyOptions;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,27 +24,57 @@ import java.util.Set;
  * @param proxyOptions  options of the proxy dataplane by virtual-server label (absent: the defaults)
  * @param admin         the REST API, state directory, credentials and metrics settings
  * @param runtime       dataplane and health-checker settings read once at start
+ * @param ipvsOptions   options of the IPVS dataplane by virtual-server label (absent: the defaults)
  * @param ha            the HA pair: VRRP instances and their floating IPs (none: a single appliance)
  */
 record ApplianceConfig(Configuration configuration, Map<String, ProxyOptions> proxyOptions, Admin admin,
-        Runtime runtime, Ha ha) {
+        Runtime runtime, Map<String, IpvsOptions> ipvsOptions, Ha ha) {
 
     ApplianceConfig {
         proxyOptions = Map.copyOf(new LinkedHashMap<>(proxyOptions));
+        ipvsOptions = Map.copyOf(new LinkedHashMap<>(ipvsOptions));
+    }
+
+    /** A configuration without IPVS options (the defaults for every virtual server) and without HA. */
+    ApplianceConfig(Configuration configuration, Map<String, ProxyOptions> proxyOptions, Admin admin,
+            Runtime runtime) {
+        this(configuration, proxyOptions, admin, runtime, Map.of(), Ha.NONE);
     }
 
     static ApplianceConfig empty() {
-        return new ApplianceConfig(Configuration.empty(), Map.of(), Admin.defaults(), Runtime.defaults(), Ha.NONE);
+        return new ApplianceConfig(Configuration.empty(), Map.of(), Admin.defaults(), Runtime.defaults());
     }
 
-    /** The same appliance settings with other virtual servers and proxy options. */
+    /**
+     * The same appliance settings with other virtual servers and proxy options; the IPVS options of the virtual
+     * servers that remain are kept.
+     */
     ApplianceConfig withServers(Configuration configuration, Map<String, ProxyOptions> proxyOptions) {
-        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ha);
+        Map<String, IpvsOptions> kept = new LinkedHashMap<>();
+        for (VirtualServer vs : configuration.virtualServers()) {
+            IpvsOptions o = ipvsOptions.get(vs.label());
+            if (o != null) {
+                kept.put(vs.label(), o);
+            }
+        }
+        return withServers(configuration, proxyOptions, kept);
+    }
+
+    /** The same appliance settings with other virtual servers, proxy options and IPVS options. */
+    ApplianceConfig withServers(Configuration configuration, Map<String, ProxyOptions> proxyOptions,
+            Map<String, IpvsOptions> ipvsOptions) {
+        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ipvsOptions, ha);
+    }
+
+    /** The same configuration with other IPVS sysctls (the one runtime setting a reload changes). */
+    ApplianceConfig withIpvsSysctls(Map<IpvsSysctl, Integer> sysctls) {
+        return new ApplianceConfig(configuration, proxyOptions, admin, runtime.withIpvsSysctls(sysctls),
+                ipvsOptions, ha);
     }
 
     /** The same with another HA section. */
     ApplianceConfig withHa(Ha ha) {
-        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ha);
+        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ipvsOptions, ha);
     }
 
     /**
@@ -115,10 +149,25 @@ record ApplianceConfig(Configuration configuration, Map<String, ProxyOptions> pr
      * @param ipvs           whether the IPVS dataplane is registered (default true; it touches the kernel only
      *                       when a DR, NAT or TUN virtual server is applied)
      * @param healthHistory  health results kept per real server (default 10)
+     * @param ipvsSysctls    IPVS kernel settings ({@code dataplanes.ipvs.sysctls}) set when the IPVS dataplane is
+     *                       first used and again on reload (default none: the kernel's values are left alone)
      */
-    record Runtime(int proxyIoThreads, boolean ipvs, int healthHistory) {
+    record Runtime(int proxyIoThreads, boolean ipvs, int healthHistory, Map<IpvsSysctl, Integer> ipvsSysctls) {
+        Runtime {
+            ipvsSysctls = ipvsSysctls.isEmpty() ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new EnumMap<>(ipvsSysctls));
+        }
+
+        Runtime(int proxyIoThreads, boolean ipvs, int healthHistory) {
+            this(proxyIoThreads, ipvs, healthHistory, Map.of());
+        }
+
         static Runtime defaults() {
             return new Runtime(1, true, 10);
+        }
+
+        Runtime withIpvsSysctls(Map<IpvsSysctl, Integer> sysctls) {
+            return new Runtime(proxyIoThreads, ipvs, healthHistory, sysctls);
         }
     }
 }

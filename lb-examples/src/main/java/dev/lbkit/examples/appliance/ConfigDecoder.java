@@ -11,17 +11,30 @@ import dev.lbkit.api.PersistencePolicy;
 import dev.lbkit.api.RealServer;
 import dev.lbkit.api.RequestedStatus;
 import dev.lbkit.api.Scheduler;
+import dev.lbkit.api.SourceIpPersistence;
 import dev.lbkit.api.VirtualServer;
+import dev.lbkit.ipvs.IpvsOptions;
+import dev.lbkit.ipvs.IpvsSysctl;
+import dev.lbkit.ipvs.TunnelType;
 import dev.lbkit.proxy.HttpOptions;
 import dev.lbkit.proxy.ProxyOptions;
+import dev.lbkit.proxy.http.HttpLimits;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -47,26 +60,27 @@ final class ConfigDecoder {
         ApplianceConfig.Admin admin = admin(f.get("admin"), file);
         ApplianceConfig.Runtime runtime = runtime(f.get("dataplanes"), f.get("health"));
         Map<String, ProxyOptions> proxyOptions = new LinkedHashMap<>();
-        Configuration configuration = virtualServers(f.get("virtualServers"), proxyOptions);
+        Map<String, IpvsOptions> ipvsOptions = new LinkedHashMap<>();
+        Configuration configuration = virtualServers(f.get("virtualServers"), proxyOptions, ipvsOptions);
         ApplianceConfig.Ha ha = HaSection.decode(f.get("ha"));
         if (ha.ipvsSync().isPresent() && !runtime.ipvs()) {
             throw new ConfigException(f.at("ha"), "ha.ipvsSync runs the IPVS connection-sync daemon, but "
                     + "dataplanes.ipvs.enabled is false");
         }
         f.done();
-        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ha);
+        return new ApplianceConfig(configuration, proxyOptions, admin, runtime, ipvsOptions, ha);
     }
 
-    /** Decodes a mapping of label to virtual server, filling {@code proxyOptions}. */
-    static Configuration virtualServers(Optional<Node> node, Map<String, ProxyOptions> proxyOptions)
-            throws ConfigException {
+    /** Decodes a mapping of label to virtual server, filling {@code proxyOptions} and {@code ipvsOptions}. */
+    static Configuration virtualServers(Optional<Node> node, Map<String, ProxyOptions> proxyOptions,
+            Map<String, IpvsOptions> ipvsOptions) throws ConfigException {
         if (node.isEmpty()) {
             return Configuration.empty();
         }
         Configuration.Builder b = Configuration.builder();
         List<Map.Entry<String, Node>> entries = new ArrayList<>(Fields.entries(node.get()).entrySet());
         for (Map.Entry<String, Node> e : entries) {
-            b.add(virtualServer(e.getKey(), e.getValue(), proxyOptions));
+            b.add(virtualServer(e.getKey(), e.getValue(), proxyOptions, ipvsOptions));
         }
         try {
             return b.build();
@@ -75,9 +89,12 @@ final class ConfigDecoder {
         }
     }
 
-    /** Decodes one virtual server (the value under its label); its proxy options go into {@code proxyOptions}. */
-    static VirtualServer virtualServer(String label, Node node, Map<String, ProxyOptions> proxyOptions)
-            throws ConfigException {
+    /**
+     * Decodes one virtual server (the value under its label); its proxy options go into {@code proxyOptions},
+     * its IPVS options into {@code ipvsOptions}.
+     */
+    static VirtualServer virtualServer(String label, Node node, Map<String, ProxyOptions> proxyOptions,
+            Map<String, IpvsOptions> ipvsOptions) throws ConfigException {
         Fields f = Fields.of(node);
         VirtualServer.Builder b = VirtualServer.builder(label);
         Optional<String> vip = f.string("vip");
@@ -132,8 +149,14 @@ final class ConfigDecoder {
             } else {
                 proxyOptions.remove(label);
             }
+            Optional<Node> ipvsNode = f.get("ipvs");
             f.done();
-            return b.build();
+            VirtualServer vs = b.build();
+            ipvsOptionsInto(vs, ipvsNode, ipvsOptions);
+            if (proxy.isPresent()) {
+                checkCookieValueLabels(vs, proxy.get());
+            }
+            return vs;
         } catch (IllegalArgumentException e) {
             throw located(f, e);
         }
@@ -379,6 +402,7 @@ final class ConfigDecoder {
             b.cookieValueIsLabel(f.bool("cookieValueIsLabel", d.cookieValueIsLabel()));
             b.learnedCookies(f.integer("learnedCookies", d.learnedCookies()));
             b.learnedCookieTimeout(f.duration("learnedCookieTimeout", d.learnedCookieTimeout()));
+            httpExtras(f, b);
             f.done();
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -510,6 +534,7 @@ final class ConfigDecoder {
         ApplianceConfig.Runtime d = ApplianceConfig.Runtime.defaults();
         int io = d.proxyIoThreads();
         boolean ipvs = d.ipvs();
+        Map<IpvsSysctl, Integer> sysctls = d.ipvsSysctls();
         if (dataplanes.isPresent()) {
             Fields f = Fields.of(dataplanes.get());
             Optional<Node> p = f.get("proxy");
@@ -525,6 +550,7 @@ final class ConfigDecoder {
             if (i.isPresent()) {
                 Fields inf = Fields.of(i.get());
                 ipvs = inf.bool("enabled", ipvs);
+                sysctls = ipvsSysctls(inf, ipvs);
                 inf.done();
             }
             f.done();
@@ -538,7 +564,248 @@ final class ConfigDecoder {
             }
             f.done();
         }
-        return new ApplianceConfig.Runtime(io, ipvs, history);
+        return new ApplianceConfig.Runtime(io, ipvs, history, sysctls);
+    }
+
+    // ---- per-VIP dataplane options: IPVS options, IPVS sysctls, HTTP limits, error pages, cookie values
+
+    /** The statuses the HTTP proxy answers itself, whose pages {@code proxy.http.errorPages} may replace. */
+    static final List<Integer> ERROR_PAGE_STATUSES = List.of(400, 408, 411, 414, 431, 501, 502, 503, 504, 505);
+    /** The content type of an error page that names none. */
+    static final String DEFAULT_ERROR_PAGE_TYPE = "text/html; charset=utf-8";
+    /** The largest error page file read. */
+    static final int MAX_ERROR_PAGE_BYTES = 64 * 1024;
+
+    /** Decodes a virtual server's {@code ipvs:} into {@code ipvsOptions}, or drops its entry when absent. */
+    private static void ipvsOptionsInto(VirtualServer vs, Optional<Node> node, Map<String, IpvsOptions> ipvsOptions)
+            throws ConfigException {
+        if (node.isEmpty()) {
+            ipvsOptions.remove(vs.label());
+            return;
+        }
+        if (!vs.forwardingMethod().isKernel()) {
+            throw new ConfigException(node.get().location(), "IPVS options apply to direct-routing, nat and tunnel "
+                    + "virtual servers only, but this one is " + Fields.name(vs.forwardingMethod()));
+        }
+        ipvsOptions.put(vs.label(), ipvsOptions(vs, node.get()));
+    }
+
+    /** Decodes the {@code ipvs:} mapping of a kernel virtual server into {@link IpvsOptions}. */
+    static IpvsOptions ipvsOptions(VirtualServer vs, Node n) throws ConfigException {
+        Fields f = Fields.of(n);
+        IpvsOptions d = IpvsOptions.defaults();
+        IpvsOptions.Builder b = IpvsOptions.builder();
+        try {
+            b.onePacket(f.bool("onePacket", d.onePacket()));
+            boolean fallback = f.bool("schedulerFallback", d.schedulerFallback());
+            boolean port = f.bool("schedulerPort", d.schedulerPort());
+            boolean hashing = vs.scheduler() == Scheduler.SH || vs.scheduler() == Scheduler.MH;
+            if ((fallback || port) && !hashing) {
+                throw new ConfigException(f.at(fallback ? "schedulerFallback" : "schedulerPort"), "needs scheduler sh "
+                        + "or mh but the scheduler is " + vs.scheduler().ipvsName());
+            }
+            b.schedulerFallback(fallback).schedulerPort(port);
+            Optional<String> pe = f.string("persistenceEngine").map(String::trim);
+            if (pe.isPresent() && !pe.get().equals("none")) {
+                if (!pe.get().equals("sip")) {
+                    throw new ConfigException(f.at("persistenceEngine"), "must be sip or none but was '" + pe.get()
+                            + "'");
+                }
+                if (!(vs.persistence() instanceof SourceIpPersistence)) {
+                    throw new ConfigException(f.at("persistenceEngine"), "persistence engine sip needs "
+                            + "persistence: {type: sourceIp}");
+                }
+                b.persistenceEngine(pe.get());
+            }
+            b.tunnelType(f.enumValue("tunnelType", TunnelType.class, Map.of()).orElse(d.tunnelType()));
+            b.tunnelPort(f.integer("tunnelPort", d.tunnelPort()));
+            b.tunnelChecksum(f.bool("tunnelChecksum", d.tunnelChecksum()));
+            b.tunnelRemoteChecksum(f.bool("tunnelRemoteChecksum", d.tunnelRemoteChecksum()));
+            Set<String> labels = realServerLabels(vs);
+            for (Map.Entry<String, Node> e : f.map("realServerTunnels").entrySet()) {
+                if (!labels.contains(e.getKey())) {
+                    throw new ConfigException(e.getValue().location(), "no real server '" + e.getKey() + "' in "
+                            + "virtual server '" + vs.label() + "' (its real servers: " + String.join(", ", labels)
+                            + ")");
+                }
+                b.realServerTunnel(e.getKey(), tunnel(e.getValue()));
+            }
+            f.done();
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw located(f, e);
+        }
+    }
+
+    private static IpvsOptions.Tunnel tunnel(Node n) throws ConfigException {
+        Fields f = Fields.of(n);
+        try {
+            IpvsOptions.Tunnel t = new IpvsOptions.Tunnel(f.enumValue("type", TunnelType.class, Map.of())
+                    .orElse(TunnelType.IPIP), f.integer("port", 0), f.bool("checksum", false),
+                    f.bool("remoteChecksum", false));
+            f.done();
+            return t;
+        } catch (IllegalArgumentException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            String key = msg.contains("tunnelPort") ? "port" : msg.contains("tunnelRemoteChecksum") ? "remoteChecksum"
+                    : msg.contains("tunnelChecksum") ? "checksum" : "type";
+            throw new ConfigException(f.at(key), msg.replace("ipvs options: ", ""), e);
+        }
+    }
+
+    private static Set<String> realServerLabels(VirtualServer vs) {
+        Set<String> labels = new LinkedHashSet<>();
+        vs.realServers().forEach(r -> labels.add(r.label()));
+        vs.fallback().ifPresent(r -> labels.add(r.label()));
+        return labels;
+    }
+
+    /** {@code dataplanes.ipvs.sysctls}: kernel name ({@code expire_nodest_conn}, ...) to 0 or 1. */
+    private static Map<IpvsSysctl, Integer> ipvsSysctls(Fields ipvsFields, boolean enabled) throws ConfigException {
+        Optional<Node> node = ipvsFields.get("sysctls");
+        if (node.isEmpty()) {
+            return Map.of();
+        }
+        if (!enabled) {
+            throw new ConfigException(node.get().location(), "IPVS sysctls need the IPVS dataplane, but enabled is "
+                    + "false");
+        }
+        Fields f = Fields.of(node.get());
+        Map<IpvsSysctl, Integer> out = new EnumMap<>(IpvsSysctl.class);
+        for (IpvsSysctl s : IpvsSysctl.values()) {
+            Optional<Node> v = f.get(s.fileName());
+            if (v.isPresent()) {
+                String t = Fields.scalar(v.get()).trim();
+                int value = t.equals("0") || t.equalsIgnoreCase("false") ? 0
+                        : t.equals("1") || t.equalsIgnoreCase("true") ? 1 : -1;
+                if (value < 0) {
+                    throw new ConfigException(v.get().location(), "must be 0 or 1 (" + s.key() + ") but was '" + t
+                            + "'");
+                }
+                out.put(s, value);
+            }
+        }
+        f.done();
+        return out;
+    }
+
+    /** {@code proxy.http}'s {@code limits}, {@code errorPages} and {@code cookieValues}. */
+    private static void httpExtras(Fields f, HttpOptions.Builder b) throws ConfigException {
+        Optional<Node> limits = f.get("limits");
+        if (limits.isPresent()) {
+            b.limits(httpLimits(limits.get()));
+        }
+        Optional<Node> pages = f.get("errorPages");
+        if (pages.isPresent()) {
+            errorPages(pages.get(), b);
+        }
+        Optional<Node> cookies = f.get("cookieValues");
+        if (cookies.isPresent()) {
+            for (Map.Entry<String, Node> e : Fields.entries(cookies.get()).entrySet()) {
+                try {
+                    b.cookieValue(e.getKey(), Fields.scalar(e.getValue()));
+                } catch (IllegalArgumentException x) {
+                    throw new ConfigException(e.getValue().location(), x.getMessage().replace("http options: ", ""),
+                            x);
+                }
+            }
+        }
+    }
+
+    static HttpLimits httpLimits(Node n) throws ConfigException {
+        Fields f = Fields.of(n);
+        HttpLimits d = HttpLimits.defaults();
+        HttpLimits.Builder b = HttpLimits.builder();
+        try {
+            b.maxRequestLineLength(f.integer("maxRequestLineLength", d.maxRequestLineLength()));
+            b.maxHeaderSectionLength(f.integer("maxHeaderSectionLength", d.maxHeaderSectionLength()));
+            b.maxHeaderCount(f.integer("maxHeaderCount", d.maxHeaderCount()));
+            b.maxChunkLineLength(f.integer("maxChunkLineLength", d.maxChunkLineLength()));
+            b.rejectUnknownMethods(f.bool("rejectUnknownMethods", d.rejectUnknownMethods()));
+            b.requireLength(f.bool("requireLength", d.requireLength()));
+            f.done();
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw located(f, e);
+        }
+    }
+
+    /**
+     * {@code errorPages}: status to {@code {contentType, body}} or {@code {contentType, file}}; a file is read now,
+     * relative to the configuration file.
+     */
+    private static void errorPages(Node n, HttpOptions.Builder b) throws ConfigException {
+        for (Map.Entry<String, Node> e : Fields.entries(n).entrySet()) {
+            Node value = e.getValue();
+            int status;
+            try {
+                status = Integer.parseInt(e.getKey().trim());
+            } catch (NumberFormatException x) {
+                status = -1;
+            }
+            if (!ERROR_PAGE_STATUSES.contains(status)) {
+                throw new ConfigException(value.location(), "the status must be one the proxy answers itself ("
+                        + ERROR_PAGE_STATUSES.toString().replaceAll("[\\[\\],]", "") + ") but was '" + e.getKey()
+                        + "'");
+            }
+            Fields f = Fields.of(value);
+            String type = f.string("contentType", DEFAULT_ERROR_PAGE_TYPE);
+            Optional<String> body = f.string("body");
+            Optional<String> file = f.string("file");
+            f.done();
+            if (body.isPresent() == file.isPresent()) {
+                throw new ConfigException(value.location(), "an error page has either body (the page itself) or file "
+                        + "(a path relative to the configuration file)");
+            }
+            String text = body.isPresent() ? body.get() : readPage(f.at("file"), file.get());
+            try {
+                b.errorPage(status, type, text);
+            } catch (IllegalArgumentException x) {
+                throw new ConfigException(f.at("contentType"), x.getMessage().replace("http options: ", ""), x);
+            }
+        }
+    }
+
+    private static String readPage(Node.Location at, String name) throws ConfigException {
+        Path source = Path.of(at.source()).toAbsolutePath();
+        if (!Files.isRegularFile(source)) {
+            throw new ConfigException(at, "an error page file is read relative to the configuration file; a REST "
+                    + "request gives the page inline with body");
+        }
+        Path page = source.getParent().resolve(name).normalize();
+        byte[] bytes;
+        try {
+            if (Files.size(page) > MAX_ERROR_PAGE_BYTES) {
+                throw new ConfigException(at, "error page file " + page + " is larger than " + MAX_ERROR_PAGE_BYTES
+                        + " bytes");
+            }
+            bytes = Files.readAllBytes(page);
+        } catch (IOException x) {
+            throw new ConfigException(at, "cannot read error page file " + page + ": " + (x instanceof
+                    java.nio.file.NoSuchFileException ? "no such file" : x.toString()), x);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException x) {
+            throw new ConfigException(at, "error page file " + page + " is not UTF-8 text");
+        }
+    }
+
+    /** Every label under {@code proxy.http.cookieValues} must be a real server (or the fallback) of {@code vs}. */
+    private static void checkCookieValueLabels(VirtualServer vs, Node proxy) throws ConfigException {
+        if (!(proxy instanceof Node.MapNode pm) || !(pm.entries().get("http") instanceof Node.MapNode hm)
+                || !(hm.entries().get("cookieValues") instanceof Node.MapNode cm)) {
+            return;
+        }
+        Set<String> labels = realServerLabels(vs);
+        for (Map.Entry<String, Node> e : cm.entries().entrySet()) {
+            if (!labels.contains(e.getKey())) {
+                throw new ConfigException(e.getValue().location(), "no real server '" + e.getKey() + "' in virtual "
+                        + "server '" + vs.label() + "' (its real servers: " + String.join(", ", labels) + ")");
+            }
+        }
     }
 
     /**

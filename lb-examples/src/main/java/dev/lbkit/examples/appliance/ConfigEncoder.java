@@ -9,8 +9,12 @@ import dev.lbkit.api.RealServer;
 import dev.lbkit.api.RequestedStatus;
 import dev.lbkit.api.SourceIpPersistence;
 import dev.lbkit.api.VirtualServer;
+import dev.lbkit.ipvs.IpvsOptions;
+import dev.lbkit.ipvs.IpvsSysctl;
 import dev.lbkit.proxy.HttpOptions;
 import dev.lbkit.proxy.ProxyOptions;
+import dev.lbkit.proxy.http.HttpLimits;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,6 +57,7 @@ final class ConfigEncoder {
         if (r.ipvs() != d.ipvs()) {
             dp.put("ipvs", Map.of("enabled", r.ipvs()));
         }
+        ipvsSysctls(r, dp);
         if (!dp.isEmpty()) {
             m.put("dataplanes", dp);
         }
@@ -70,7 +75,7 @@ final class ConfigEncoder {
     static Map<String, Object> virtualServers(ApplianceConfig c) {
         Map<String, Object> vss = new LinkedHashMap<>();
         for (VirtualServer vs : c.configuration().virtualServers()) {
-            vss.put(vs.label(), virtualServer(vs, c.proxyOptions().get(vs.label())));
+            vss.put(vs.label(), virtualServer(vs, c.proxyOptions().get(vs.label()), c.ipvsOptions().get(vs.label())));
         }
         return vss;
     }
@@ -100,8 +105,8 @@ final class ConfigEncoder {
         return m;
     }
 
-    /** One virtual server as it appears under its label. */
-    static Map<String, Object> virtualServer(VirtualServer vs, ProxyOptions proxy) {
+    /** One virtual server as it appears under its label ({@code proxy} and {@code ipvs} may be null). */
+    static Map<String, Object> virtualServer(VirtualServer vs, ProxyOptions proxy, IpvsOptions ipvs) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (vs.isPool()) {
             m.put("pool", true);
@@ -146,6 +151,10 @@ final class ConfigEncoder {
         });
         if (proxy != null) {
             m.put("proxy", proxyOptions(proxy));
+            cookieValues(vs, proxy.http(), m);
+        }
+        if (ipvs != null) {
+            m.put("ipvs", ipvsOptions(ipvs));
         }
         Map<String, Object> rss = new LinkedHashMap<>();
         for (RealServer r : vs.realServers()) {
@@ -370,6 +379,7 @@ final class ConfigEncoder {
         if (!o.learnedCookieTimeout().equals(d.learnedCookieTimeout())) {
             m.put("learnedCookieTimeout", duration(o.learnedCookieTimeout()));
         }
+        httpExtras(o, m);
         return m;
     }
 
@@ -386,6 +396,134 @@ final class ConfigEncoder {
             out.add(m);
         }
         return out;
+    }
+
+    // ---- per-VIP dataplane options: IPVS options, IPVS sysctls, HTTP limits, error pages, cookie values
+
+    private static void ipvsSysctls(ApplianceConfig.Runtime r, Map<String, Object> dataplanes) {
+        if (r.ipvsSysctls().isEmpty()) {
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ipvs = new LinkedHashMap<>((Map<String, Object>) dataplanes.getOrDefault("ipvs",
+                Map.of()));
+        Map<String, Object> sysctls = new LinkedHashMap<>();
+        for (IpvsSysctl s : IpvsSysctl.values()) {
+            Integer v = r.ipvsSysctls().get(s);
+            if (v != null) {
+                sysctls.put(s.fileName(), v);
+            }
+        }
+        ipvs.put("sysctls", sysctls);
+        dataplanes.put("ipvs", ipvs);
+    }
+
+    static Map<String, Object> ipvsOptions(IpvsOptions o) {
+        IpvsOptions d = IpvsOptions.defaults();
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (o.onePacket() != d.onePacket()) {
+            m.put("onePacket", o.onePacket());
+        }
+        if (o.schedulerFallback() != d.schedulerFallback()) {
+            m.put("schedulerFallback", o.schedulerFallback());
+        }
+        if (o.schedulerPort() != d.schedulerPort()) {
+            m.put("schedulerPort", o.schedulerPort());
+        }
+        if (o.persistenceEngine() != null) {
+            m.put("persistenceEngine", o.persistenceEngine());
+        }
+        m.putAll(tunnel(o.tunnel(), "tunnelType", "tunnelPort", "tunnelChecksum", "tunnelRemoteChecksum"));
+        if (!o.realServerTunnels().isEmpty()) {
+            Map<String, Object> rs = new LinkedHashMap<>();
+            o.realServerTunnels().forEach((label, t) -> rs.put(label, tunnel(t, "type", "port", "checksum",
+                    "remoteChecksum")));
+            m.put("realServerTunnels", rs);
+        }
+        return m;
+    }
+
+    private static Map<String, Object> tunnel(IpvsOptions.Tunnel t, String type, String port, String checksum,
+            String remoteChecksum) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (t.type() != IpvsOptions.Tunnel.IPIP.type()) {
+            m.put(type, Fields.name(t.type()));
+        }
+        if (t.port() != 0) {
+            m.put(port, t.port());
+        }
+        if (t.checksum()) {
+            m.put(checksum, true);
+        }
+        if (t.remoteChecksum()) {
+            m.put(remoteChecksum, true);
+        }
+        return m;
+    }
+
+    /** {@code limits} and {@code errorPages} of {@code proxy.http}. */
+    private static void httpExtras(HttpOptions o, Map<String, Object> m) {
+        HttpLimits l = o.limits();
+        HttpLimits d = HttpLimits.defaults();
+        Map<String, Object> lm = new LinkedHashMap<>();
+        if (l.maxRequestLineLength() != d.maxRequestLineLength()) {
+            lm.put("maxRequestLineLength", l.maxRequestLineLength());
+        }
+        if (l.maxHeaderSectionLength() != d.maxHeaderSectionLength()) {
+            lm.put("maxHeaderSectionLength", l.maxHeaderSectionLength());
+        }
+        if (l.maxHeaderCount() != d.maxHeaderCount()) {
+            lm.put("maxHeaderCount", l.maxHeaderCount());
+        }
+        if (l.maxChunkLineLength() != d.maxChunkLineLength()) {
+            lm.put("maxChunkLineLength", l.maxChunkLineLength());
+        }
+        if (l.rejectUnknownMethods() != d.rejectUnknownMethods()) {
+            lm.put("rejectUnknownMethods", l.rejectUnknownMethods());
+        }
+        if (l.requireLength() != d.requireLength()) {
+            lm.put("requireLength", l.requireLength());
+        }
+        if (!lm.isEmpty()) {
+            m.put("limits", lm);
+        }
+        Map<String, Object> pages = new LinkedHashMap<>();
+        for (int status : ConfigDecoder.ERROR_PAGE_STATUSES) {
+            HttpOptions.ErrorPage p = o.errorPage(status);
+            if (p != null) {
+                Map<String, Object> pm = new LinkedHashMap<>();
+                pm.put("contentType", p.contentType());
+                pm.put("body", new String(p.body(), StandardCharsets.UTF_8));
+                pages.put(Integer.toString(status), pm);
+            }
+        }
+        if (!pages.isEmpty()) {
+            m.put("errorPages", pages);
+        }
+    }
+
+    /**
+     * {@code proxy.http.cookieValues}, for the real servers (and fallback) of {@code vs}: HttpOptions answers
+     * by label only, and the decoder accepts no other labels.
+     */
+    @SuppressWarnings("unchecked")
+    private static void cookieValues(VirtualServer vs, HttpOptions o, Map<String, Object> vsMap) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        List<RealServer> servers = new ArrayList<>(vs.realServers());
+        vs.fallback().ifPresent(servers::add);
+        for (RealServer r : servers) {
+            String v = o.cookieValue(r.label());
+            if (v != null) {
+                values.put(r.label(), v);
+            }
+        }
+        if (values.isEmpty()) {
+            return;
+        }
+        Map<String, Object> proxy = (Map<String, Object>) vsMap.get("proxy");
+        Map<String, Object> http = new LinkedHashMap<>((Map<String, Object>) proxy.getOrDefault("http", Map.of()));
+        http.put("cookieValues", values);
+        proxy.put("http", http);
     }
 
     static String ip(java.net.InetAddress a) {

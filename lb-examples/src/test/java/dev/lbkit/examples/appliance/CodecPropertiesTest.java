@@ -12,10 +12,16 @@ import dev.lbkit.api.RealServer;
 import dev.lbkit.api.RequestedStatus;
 import dev.lbkit.api.Scheduler;
 import dev.lbkit.api.VirtualServer;
+import dev.lbkit.ipvs.IpvsOptions;
+import dev.lbkit.ipvs.IpvsSysctl;
+import dev.lbkit.ipvs.TunnelType;
+import dev.lbkit.proxy.HttpOptions;
 import dev.lbkit.proxy.ProxyOptions;
+import dev.lbkit.proxy.http.HttpLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,6 +146,74 @@ class CodecPropertiesTest {
                 i++;
             }
             return ApplianceConfig.empty().withServers(b.build(), opts);
+        });
+    }
+
+    @Property(tries = 150)
+    void writtenDataplaneOptionsReadBackEqual(@ForAll("dataplaneOptions") ApplianceConfig config) throws Exception {
+        assertThat(ConfigFiles.parse(Path.of("p.yaml"), ConfigEncoder.yaml(config))).isEqualTo(config);
+        String json = JsonWriter.write(ConfigEncoder.file(config));
+        assertThat(ConfigDecoder.file(JsonReader.read("body", json), Path.of("p.yaml"))).isEqualTo(config);
+    }
+
+    /** An HTTP and an IPVS virtual server with random HTTP limits, pages, cookie values, IPVS options, sysctls. */
+    @Provide
+    Arbitrary<ApplianceConfig> dataplaneOptions() {
+        Arbitrary<HttpLimits> limits = Combinators.combine(Arbitraries.integers().between(16, 1 << 20),
+                Arbitraries.integers().between(2, 1 << 20), Arbitraries.integers().between(1, 10_000),
+                Arbitraries.integers().between(3, 65536), Arbitraries.of(true, false), Arbitraries.of(true, false))
+                .as((line, section, count, chunk, unknown, length) -> HttpLimits.builder().maxRequestLineLength(line)
+                        .maxHeaderSectionLength(section).maxHeaderCount(count).maxChunkLineLength(chunk)
+                        .rejectUnknownMethods(unknown).requireLength(length).build());
+        Arbitrary<String> bodies = Arbitraries.strings().withChars("<>/ah1 \n\"'é€:#-").ofMaxLength(40);
+        Arbitrary<List<Integer>> statuses = Arbitraries.of(ConfigDecoder.ERROR_PAGE_STATUSES).list().ofMaxSize(4)
+                .uniqueElements();
+        Arbitrary<String> cookieValues = Arbitraries.strings().withChars("abcXYZ019-_.!").ofMinLength(1)
+                .ofMaxLength(12);
+        Arbitrary<HttpOptions> http = Combinators.combine(limits, statuses, bodies, Arbitraries.of("text/plain",
+                "text/html; charset=utf-8", "application/json"), cookieValues.list().ofSize(2))
+                .as((l, st, body, type, cv) -> {
+                    HttpOptions.Builder b = HttpOptions.builder().limits(l);
+                    st.forEach(s -> b.errorPage(s, type, body + s));
+                    b.cookieValue("h1", cv.get(0));
+                    if (cv.get(1).length() > 6) {
+                        b.cookieValue("h2", cv.get(1));
+                    }
+                    return b.build();
+                });
+        Arbitrary<IpvsOptions.Tunnel> tunnels = Arbitraries.oneOf(Arbitraries.just(IpvsOptions.Tunnel.IPIP),
+                Arbitraries.of(true, false).map(c -> new IpvsOptions.Tunnel(TunnelType.GRE, 0, c, false)),
+                Combinators.combine(Arbitraries.integers().between(1, 65535), Arbitraries.integers().between(0, 2))
+                        .as((port, csum) -> new IpvsOptions.Tunnel(TunnelType.GUE, port, csum == 1, csum == 2)));
+        Arbitrary<IpvsOptions> ipvs = Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
+                Arbitraries.of(true, false), tunnels, tunnels.list().ofMaxSize(2))
+                .as((one, fallback, port, t, rs) -> {
+                    IpvsOptions.Builder b = IpvsOptions.builder().onePacket(one).schedulerFallback(fallback)
+                            .schedulerPort(port).tunnelType(t.type()).tunnelPort(t.port())
+                            .tunnelChecksum(t.checksum()).tunnelRemoteChecksum(t.remoteChecksum());
+                    for (int i = 0; i < rs.size(); i++) {
+                        b.realServerTunnel("k" + (i + 1), rs.get(i));
+                    }
+                    return b.build();
+                });
+        Arbitrary<Map<IpvsSysctl, Integer>> sysctls = Arbitraries.maps(Arbitraries.of(IpvsSysctl.class),
+                Arbitraries.integers().between(0, 1)).ofMaxSize(3).map(m -> m.isEmpty() ? Map.of()
+                        : new EnumMap<>(m));
+        return Combinators.combine(http, ipvs, sysctls, Arbitraries.of(true, false)).as((h, i, sc, withIpvs) -> {
+            Configuration.Builder b = Configuration.builder();
+            b.add(VirtualServer.builder("web").vip("127.0.0.1:8080/tcp").forwardingMethod(ForwardingMethod.HTTP)
+                    .realServer(RealServer.builder("h1").address("127.0.0.1").port(9001).build())
+                    .realServer(RealServer.builder("h2").address("127.0.0.1").port(9002).build()).build());
+            Map<String, IpvsOptions> ipvsOptions = new LinkedHashMap<>();
+            if (withIpvs) {
+                b.add(VirtualServer.builder("kernel").vip("10.0.0.1:80/tcp").forwardingMethod(ForwardingMethod.TUNNEL)
+                        .scheduler(Scheduler.MH)
+                        .realServer(RealServer.builder("k1").address("10.0.0.2").build())
+                        .realServer(RealServer.builder("k2").address("10.0.0.3").build()).build());
+                ipvsOptions.put("kernel", i);
+            }
+            return ApplianceConfig.empty().withServers(b.build(), Map.of("web", ProxyOptions.builder().http(h)
+                    .build()), ipvsOptions).withIpvsSysctls(sc);
         });
     }
 }

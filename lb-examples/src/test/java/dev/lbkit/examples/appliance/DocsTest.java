@@ -47,6 +47,21 @@ class DocsTest {
     }
 
     @Test
+    void configurationPageDescribesEveryKeyOfTheDataplaneOptionSchemas() throws Exception {
+        String page = Files.readString(DOCS.resolve("configuration.md"));
+        Node.MapNode schemas = child(child(openApi(), "components"), "schemas");
+        for (String schema : List.of("HttpOptions", "HttpLimits", "ErrorPage", "IpvsOptions", "Tunnel")) {
+            for (String key : child(schemas.entries().get(schema), "properties").entries().keySet()) {
+                assertThat(page).as(schema + "." + key).contains("`" + key + "`");
+            }
+        }
+        assertThat(child(child(schemas.entries().get("VirtualServer"), "properties"), "ipvs")).isNotNull();
+        for (dev.lbkit.ipvs.IpvsSysctl s : dev.lbkit.ipvs.IpvsSysctl.values()) {
+            assertThat(page).contains("`" + s.fileName() + "`");
+        }
+    }
+
+    @Test
     void everyYamlExampleInTheAppliancePagesParses() throws Exception {
         List<String> failures = new ArrayList<>();
         for (String doc : List.of("configuration.md", "appliance.md")) {
