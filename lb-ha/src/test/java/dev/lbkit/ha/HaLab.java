@@ -1,15 +1,13 @@
 package dev.lbkit.ha;
 
+import dev.lbkit.testkit.NetnsLab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -32,10 +30,9 @@ final class HaLab implements AutoCloseable {
     static final Duration ADVERT = Duration.ofMillis(300);
     static final String ADVERT_S = "0.3";
 
-    final String prefix;
     final Path dir;
-    private final List<Process> processes = new ArrayList<>();
-    private final List<String> namespaces = new ArrayList<>();
+    private final NetnsLab net = new NetnsLab("ha");
+    private int started;
 
     HaLab() {
         this(false);
@@ -43,38 +40,24 @@ final class HaLab implements AutoCloseable {
 
     /** With {@code ipv6}: IPv6 on, DAD off (addresses usable at once), 2001:db8:77::1/.2/.10 besides IPv4. */
     HaLab(boolean ipv6) {
-        prefix = "lbk-ha-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         try {
-            dir = Files.createTempDirectory(prefix);
+            dir = Files.createTempDirectory(net.ns("tmp"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
             for (String n : List.of("br", "1", "2", "c")) {
-                sh("ip", "netns", "add", ns(n));
-                namespaces.add(ns(n));
-                sh("ip", "-n", ns(n), "link", "set", "lo", "up");
-                if (ipv6) {
-                    sh("ip", "netns", "exec", ns(n), "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0",
-                            "net.ipv6.conf.default.accept_dad=0");
-                }
+                net.namespace(n, ipv6);
             }
-            sh("ip", "-n", ns("br"), "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
-            sh("ip", "-n", ns("br"), "link", "set", "br0", "up");
+            net.bridge("br");
             String[][] nodes = {{"1", MAC1, "10.77.0.1/24"}, {"2", MAC2, "10.77.0.2/24"},
                     {"c", "02:77:00:00:00:0a", "10.77.0.10/24"}};
             for (String[] n : nodes) {
-                sh("ip", "link", "add", "p" + n[0], "netns", ns("br"), "type", "veth", "peer", "name", "eth0",
-                        "netns", ns(n[0]), "address", n[1]);
-                sh("ip", "-n", ns("br"), "link", "set", "p" + n[0], "master", "br0", "up");
-                sh("ip", "-n", ns(n[0]), "addr", "add", n[2], "dev", "eth0");
+                net.node(n[0], "br", n[2], n[1]);
                 if (ipv6) {
                     String host = n[0].equals("c") ? "10" : n[0];
                     sh("ip", "-n", ns(n[0]), "addr", "add", "2001:db8:77::" + host + "/64", "dev", "eth0", "nodad");
-                } else {
-                    sh("ip", "netns", "exec", ns(n[0]), "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
                 }
-                sh("ip", "-n", ns(n[0]), "link", "set", "eth0", "up");
             }
         } catch (RuntimeException e) {
             close();
@@ -83,7 +66,7 @@ final class HaLab implements AutoCloseable {
     }
 
     String ns(String node) {
-        return prefix + "-" + node;
+        return net.ns(node);
     }
 
     /** The path a {@link VrrpRouter} enters: /run/netns/&lt;name&gt;. */
@@ -104,7 +87,7 @@ final class HaLab implements AutoCloseable {
 
     /** As above for another floating IP (e.g. {@link #VIP6}/64). */
     Keepalived keepalived(String node, int priority, String advert, String extra, String vip) {
-        String name = "ka" + node + "-" + processes.size();
+        String name = "ka" + node + "-" + started++;
         Path conf = dir.resolve(name + ".conf");
         String text = "global_defs {\n  router_id " + name + "\n  vrrp_garp_master_delay 0\n}\n"
                 + "vrrp_instance vi_51 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n"
@@ -117,7 +100,7 @@ final class HaLab implements AutoCloseable {
                     "-f", conf.toString(), "-p", dir.resolve(name + ".pid").toString(), "-r",
                     dir.resolve(name + "-vrrp.pid").toString(), "-c", dir.resolve(name + "-chk.pid").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            processes.add(p);
+            net.track(p);
             return new Keepalived(p, dir.resolve(name + "-vrrp.pid"), log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -206,12 +189,12 @@ final class HaLab implements AutoCloseable {
 
     /** tcpdump on the bridge with this filter. */
     Capture capture(String filter) {
-        Path out = dir.resolve("arp-" + processes.size() + ".txt");
+        Path out = dir.resolve("arp-" + started++ + ".txt");
         try {
             Process p = new ProcessBuilder("ip", "netns", "exec", ns("br"), "tcpdump", "-l", "-n", "-e", "-i", "br0",
                     filter).redirectErrorStream(false).redirectOutput(out.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            processes.add(p);
+            net.track(p);
             Thread.sleep(700); // tcpdump needs a moment to attach
             return new Capture(p, out);
         } catch (IOException e) {
@@ -255,76 +238,24 @@ final class HaLab implements AutoCloseable {
 
     /** Runs a command, fails with its output when it fails, returns stdout. */
     static String sh(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return NetnsLab.sh(cmd);
     }
 
-    /** Polls a condition every 10 ms until it holds or the time is up (then fails naming what). */
+    /** Polls a condition until it holds or the time is up (then fails naming what). */
     static void awaitTrue(Duration max, BooleanSupplier condition, String what) {
-        long end = System.nanoTime() + max.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + max + ": " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
+        NetnsLab.awaitTrue(max, condition, what);
     }
 
     /** Checks a condition keeps holding for the whole duration. */
     static void holdsFor(Duration d, BooleanSupplier condition, String what) {
-        long end = System.nanoTime() + d.toNanos();
-        while (System.nanoTime() < end) {
-            if (!condition.getAsBoolean()) {
-                throw new AssertionError("stopped holding: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
+        NetnsLab.holdsFor(d, condition, what);
     }
 
     @Override
     public void close() {
-        for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        for (String n : namespaces) {
-            try {
-                for (String pid : sh("ip", "netns", "pids", n).split("\\s+")) {
-                    if (!pid.isBlank() && Long.parseLong(pid) != ProcessHandle.current().pid()) {
-                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-                    }
-                }
-            } catch (RuntimeException ignored) {
-                // the namespace may be gone already
-            }
-        }
-        for (String n : namespaces) {
-            try {
-                sh("ip", "netns", "del", n);
-            } catch (RuntimeException e) {
-                System.err.println("could not delete namespace " + n + ": " + e.getMessage());
-            }
+        net.close();
+        if (dir == null) {
+            return;
         }
         try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
