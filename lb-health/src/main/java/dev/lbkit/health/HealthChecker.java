@@ -75,7 +75,8 @@ public final class HealthChecker implements HealthMonitor {
     private final Clock clock;
     private final int historySize;
     private final boolean reportEveryResult;
-    private final SSLContext verifying;
+    /** The context of verifying TLS checks, made on first use (the JDK's trust store takes a while to load). */
+    private final java.util.function.Supplier<SSLContext> verifying;
     private final Map<ProbeKey, Probe> probes = new LinkedHashMap<>();
     private final Map<Subscriber, Probe> bySubscriber = new ConcurrentHashMap<>();
     private final Map<Subscriber, PerServer> perServer = new ConcurrentHashMap<>();
@@ -97,7 +98,18 @@ public final class HealthChecker implements HealthMonitor {
         this.clock = b.clock;
         this.historySize = b.historySize;
         this.reportEveryResult = b.reportEveryResult;
-        this.verifying = b.sslContext;
+        SSLContext given = b.sslContext;
+        this.verifying = given != null ? () -> given : new java.util.function.Supplier<>() {
+            private SSLContext made;
+
+            @Override
+            public synchronized SSLContext get() {
+                if (made == null) {
+                    made = TlsClient.defaultContext();
+                }
+                return made;
+            }
+        };
         this.checks = metrics.meter("lbkit.health.checks");
         this.failures = metrics.meter("lbkit.health.failures");
         this.latency = metrics.timer("lbkit.health.latency", () -> new Timer(new SlidingWindowReservoir(1024)));
@@ -108,11 +120,18 @@ public final class HealthChecker implements HealthMonitor {
         this.delivery = new ReportDelivery(b.maxPendingReports, metrics.counter("lbkit.health.reports.dropped"),
                 metrics.counter("lbkit.health.sink.errors"));
         this.pool = new BlockingPool(b.blockingThreads);
-        this.loops = new EventLoop[b.ioThreads];
-        for (int i = 0; i < loops.length; i++) {
-            loops[i] = new EventLoop("lbkit-health-io-" + i, this::onError);
-            loops[i].start();
+        this.loops = new EventLoop[b.ioThreads]; // started with the first probe each gets
+    }
+
+    /** The next event loop for a new probe, started on first use (so a checker without checks loads no JNR). */
+    private EventLoop nextLoop() {
+        int i = nextLoop++ % loops.length;
+        if (loops[i] == null) {
+            EventLoop l = new EventLoop("lbkit-health-io-" + i, this::onError);
+            l.start();
+            loops[i] = l;
         }
+        return loops[i];
     }
 
     /** A builder with the defaults listed on its methods. */
@@ -166,7 +185,7 @@ public final class HealthChecker implements HealthMonitor {
             List<Subscriber> subs = List.copyOf(e.getValue());
             Probe p = probes.get(e.getKey());
             if (p == null) {
-                EventLoop loop = loops[nextLoop++ % loops.length];
+                EventLoop loop = nextLoop();
                 p = new Probe(e.getKey(), loop, this::onResult, pool, historySize, verifying);
                 p.subscribers = subs;
                 probes.put(e.getKey(), p);
@@ -298,8 +317,14 @@ public final class HealthChecker implements HealthMonitor {
             bySubscriber.clear();
         }
         pool.close();
-        for (EventLoop l : loops) {
-            l.close();
+        EventLoop[] started;
+        synchronized (this) {
+            started = loops.clone();
+        }
+        for (EventLoop l : started) {
+            if (l != null) {
+                l.close();
+            }
         }
         delivery.close();
     }
@@ -371,9 +396,17 @@ public final class HealthChecker implements HealthMonitor {
             return this;
         }
 
+        /**
+         * Builds the checker. Cheap: the event threads start with the first checks they get, and the JDK's trust
+         * store is loaded when the first check that verifies TLS starts.
+         *
+         * @throws UnsupportedOperationException on an operating system other than Linux (the event loops use epoll)
+         */
         public HealthChecker build() {
-            if (sslContext == null) {
-                sslContext = TlsClient.defaultContext();
+            String os = System.getProperty("os.name", "");
+            if (!os.toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+                throw new UnsupportedOperationException("lb-health runs on Linux only (epoll through JNR-FFI), not on "
+                        + os);
             }
             return new HealthChecker(this);
         }

@@ -50,7 +50,7 @@ final class Probe {
     long late;
 
     Probe(ProbeKey key, EventLoop loop, Results results, BlockingPool pool, int historySize,
-            SSLContext verifying) {
+            java.util.function.Supplier<SSLContext> verifying) {
         this.key = key;
         this.loop = loop;
         this.settings = key.check().settings();

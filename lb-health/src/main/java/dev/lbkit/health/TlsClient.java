@@ -27,8 +27,11 @@ final class TlsClient {
         this.serverName = serverName;
     }
 
-    /** The TLS side of an HTTP check; {@code verifying} is the context used when the check verifies. */
-    static TlsClient forCheck(HealthCheck.Http http, SSLContext verifying) {
+    /**
+     * The TLS side of an HTTP check; {@code verifying} gives the context used when the check verifies (asked only
+     * then).
+     */
+    static TlsClient forCheck(HealthCheck.Http http, java.util.function.Supplier<SSLContext> verifying) {
         Optional<String> name = http.sni();
         if (name.isEmpty() && http.host().isPresent()) {
             String h = http.host().get();
@@ -39,7 +42,7 @@ final class TlsClient {
                 name = Optional.of(hostOnly);
             }
         }
-        return new TlsClient(http.verifyTls() ? verifying : TRUST_ALL, http.verifyTls(), name);
+        return new TlsClient(http.verifyTls() ? verifying.get() : TRUST_ALL, http.verifyTls(), name);
     }
 
     SSLEngine newEngine(ProbeKey key) {
