@@ -343,6 +343,9 @@ final class HttpSession extends Session {
         }
         loop.pool.release(cout);
         cout = null;
+        if (respPhase != RESP_NONE) {
+            lastServer = loop.now; // waiting for the server again from now on
+        }
         if (closeAfterFlush && respPhase == RESP_NONE) {
             startLinger();
         }
@@ -899,6 +902,7 @@ final class HttpSession extends Session {
         if (cout == null) {
             cout = loop.pool.lease();
             cout.flip();
+            lastClient = loop.now; // waiting for the client to read from now on
         }
         cout.compact();
         boolean fits = h.encodeTo(cout);
@@ -1288,6 +1292,9 @@ final class HttpSession extends Session {
         if (out == null) {
             out = loop.pool.lease();
             out.flip();
+            if (!toServer) {
+                lastClient = loop.now; // waiting for the client to read from now on
+            }
         }
         out.compact();
         int limit = src.limit();
@@ -1387,6 +1394,14 @@ final class HttpSession extends Session {
                 return;
             }
             if (respPhase != RESP_NONE && conn != null) {
+                if (cout != null) {
+                    // the server's bytes wait for the client (server reads are paused): the client's idle timeout
+                    // runs, not the server's; a slow reader must not turn a healthy server into a 504
+                    if (now - lastClient >= vip.clientIdleTimeout) {
+                        abortExchange();
+                    }
+                    return;
+                }
                 if (now - lastServer >= vip.httpOptions.serverResponseTimeout().toNanos()) {
                     if (!responseStarted) {
                         closeServerConnection(true);
