@@ -87,7 +87,7 @@ class HttpRequestQueueTest {
         assertThat(d.queueLength("api")).isZero();
         assertThat(gauge(d, "lbkit.api.queued")).isEqualTo(1);
         assertThat(gauge(d, "lbkit.api.refused")).isZero();
-        assertThat(counter(d, "lbkit.web.http.requests.2xx")).isEqualTo(2);
+        Loopback.await("both requests counted", () -> counter(d, "lbkit.web.http.requests.2xx") == 2);
         assertThat(counter(d, "lbkit.web.http.requests.5xx")).isZero();
         ProxyLeakCheck.awaitQuiet(d);
     }
