@@ -939,6 +939,7 @@ final class HttpSession extends Session {
                     if (!writeHead(h)) {
                         return;
                     }
+                    responseParser.recycle(h);
                     continue; // the final response follows
                 }
                 response = h;
@@ -1155,6 +1156,13 @@ final class HttpSession extends Session {
         if (sin != null) {
             loop.pool.release(sin); // bytes beyond the response belong to a connection now closed
             sin = null;
+        }
+        // both heads went out and were counted: their storage backs the next exchange's heads
+        if (request != null) {
+            requestParser.recycle(request);
+        }
+        if (response != null) {
+            responseParser.recycle(response);
         }
         request = null;
         response = null;
