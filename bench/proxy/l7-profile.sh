@@ -12,7 +12,8 @@
 # proxy cpu (the flags of l7.sh: -XX:+UseSerialGC -Xmn64m, 64 KiB buffers), wrk -t1 for WARMUP s, then a JFR
 # recording (settings=profile) started with jcmd around DURATION s of wrk. Ends with:
 #   FIGURE l7prof.req_per_s, FIGURE l7prof.cpu_us_per_req (the proxy process's user+system CPU over the
-#   requests wrk completed; user_us_per_req and sys_us_per_req split it), FIGURE l7prof.alloc_bytes_per_req (bytes the I/O thread allocated, from JFR's
+#   requests wrk completed; io_user_us_per_req and io_sys_us_per_req: the I/O thread's own user and system
+#   CPU), FIGURE l7prof.alloc_bytes_per_req (bytes the I/O thread allocated, from JFR's
 #   jdk.ThreadAllocationStatistics at the recording's start and end), FIGURE l7prof.young_gcs
 # and the top frames of the I/O thread's execution samples (self, and inclusive for lbkit's methods).
 # Its own ports (18581, 18582, 18590) and work directory (/tmp/lbbench-l7prof), so that it does not collide
@@ -61,15 +62,21 @@ check_http "http://$HOST:$P_CAND/$BODY" "$(stat -c %s "$WORK/www/$BODY")"
 log "warm-up: wrk -c$C ${WARMUP}s"
 taskset -c "$LOAD_CPUS" wrk -t1 -c"$C" -d"${WARMUP}s" "http://$HOST:$P_CAND/$BODY" >"$WORK/log/l7prof-warmup.txt" 2>&1
 jfr=$RESULTS/lbkit.jfr
+io_tid=""
+for t in /proc/"$pid"/task/*; do
+  [[ "$(cat "$t/comm" 2>/dev/null)" == lbkit-proxy-io* ]] && { io_tid=${t##*/}; break; }
+done
+[ -n "$io_tid" ] || die "no lbkit-proxy-io thread in $pid"
+io_ticks() { awk '{sub(/^.*\) /,""); print $12, $13}' "/proc/$pid/task/$io_tid/stat"; }
 jcmd "$pid" JFR.start name=l7prof settings=profile filename="$jfr" >/dev/null
 t0=$(pg_cpu_ticks "$pid")
-us0=$(awk '{sub(/^.*\) /,""); print $12, $13}' "/proc/$pid/stat")
+us0=$(io_ticks)
 s0=$(cpu_snap)
 log "measuring: wrk -c$C ${DURATION}s"
 taskset -c "$LOAD_CPUS" wrk -t1 -c"$C" -d"${DURATION}s" --latency "http://$HOST:$P_CAND/$BODY" >"$RESULTS/wrk.txt" 2>&1
 s1=$(cpu_snap)
 t1=$(pg_cpu_ticks "$pid")
-us1=$(awk '{sub(/^.*\) /,""); print $12, $13}' "/proc/$pid/stat")
+us1=$(io_ticks)
 jcmd "$pid" JFR.stop name=l7prof >/dev/null
 cat "$RESULTS/wrk.txt"
 
@@ -101,8 +108,8 @@ gcs = [e["values"]["name"] for e in events(results + "/gc.json")]
 print(f"# {reqs} requests, foreign CPU during the window {foreign} s, I/O threads {io}")
 print(f"FIGURE l7prof.req_per_s {float(rps):.0f}")
 print(f"FIGURE l7prof.cpu_us_per_req {(t1 - t0) / hz * 1e6 / reqs:.2f}")
-print(f"FIGURE l7prof.user_us_per_req {(u1 - u0) / hz * 1e6 / reqs:.2f}")
-print(f"FIGURE l7prof.sys_us_per_req {(k1 - k0) / hz * 1e6 / reqs:.2f}")
+print(f"FIGURE l7prof.io_user_us_per_req {(u1 - u0) / hz * 1e6 / reqs:.2f}")
+print(f"FIGURE l7prof.io_sys_us_per_req {(k1 - k0) / hz * 1e6 / reqs:.2f}")
 print(f"FIGURE l7prof.alloc_bytes_per_req {io_bytes / reqs:.0f}")
 print(f"FIGURE l7prof.young_gcs {sum(1 for g in gcs if g in ('DefNew', 'Copy', 'ParallelScavenge', 'G1New'))}")
 
