@@ -36,6 +36,8 @@ final class HeadParser {
     private int fieldCount;
     private int nextCapacity = 256;
     /** Storage of a head the caller gave back ({@link #recycle}), for the next head. */
+    /** What the fields of the head being completed say; one per parser, reset per head. */
+    private final FieldFacts facts = new FieldFacts();
     private byte[] spareData;
     private int[] spareFields;
     private HttpCodecException failure;
@@ -582,7 +584,8 @@ final class HeadParser {
     // ---- the complete head ----
 
     private HttpHead complete(int end, HttpRequestHead request) throws HttpCodecException {
-        FieldFacts facts = new FieldFacts();
+        FieldFacts facts = this.facts;
+        facts.reset();
         facts.collect(buf, fields, fieldCount);
         HttpHead head;
         if (requests) {
