@@ -204,8 +204,7 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
     /** Replaces the value of field {@code index}; checks as {@link #add}. */
     public void setValue(int index, String value) {
         checkIndex(index);
-        int nl = fields[index * 4 + 1];
-        if (!validValue(value) || ((nl == 14 || nl == 17) && isFraming(name(index)))) {
+        if (!validValue(value) || framingAt(index)) {
             String name = name(index); // only now: the common case allocates nothing
             checkValue(name, value);
             checkNotFraming(name);
@@ -233,8 +232,7 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
     /** Removes field {@code index}; later fields move down by one. */
     public void removeAt(int index) {
         checkIndex(index);
-        int nl = fields[index * 4 + 1];
-        if ((nl == 14 || nl == 17) && isFraming(name(index))) {
+        if (framingAt(index)) {
             checkNotFraming(name(index));
         }
         System.arraycopy(fields, index * 4 + 4, fields, index * 4, (fieldCount - index - 1) * 4);
@@ -554,10 +552,22 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
         }
     }
 
+    /** Whether field {@code index} is Content-Length or Transfer-Encoding; allocates nothing. */
+    private boolean framingAt(int index) {
+        int no = fields[index * 4];
+        int nl = fields[index * 4 + 1];
+        return (nl == 14 && Ascii.equalsIgnoreCase(data, no, nl, "Content-Length"))
+                || (nl == 17 && Ascii.equalsIgnoreCase(data, no, nl, "Transfer-Encoding"));
+    }
+
     static boolean isFraming(String name) {
-        int n = name.length(); // most names are neither length: one compare
-        return (n == 14 && name.equalsIgnoreCase("Content-Length"))
-                || (n == 17 && name.equalsIgnoreCase("Transfer-Encoding"));
+        // most names differ in length or first letter (X-Forwarded-Proto has Transfer-Encoding's length): two
+        // compares before a full one
+        int n = name.length();
+        if (n == 14) {
+            return (name.charAt(0) | 0x20) == 'c' && name.equalsIgnoreCase("Content-Length");
+        }
+        return n == 17 && (name.charAt(0) | 0x20) == 't' && name.equalsIgnoreCase("Transfer-Encoding");
     }
 
     /** Parsed framing must stay true to the bytes that follow. */
