@@ -151,6 +151,39 @@ class HttpRequestQueueTest {
     }
 
     @Test
+    void whenTheQueueIsFullTheFallbackServerAnswersInstead() throws Exception {
+        RawHttpServer app = server();
+        RawHttpServer sorry = leaks.closeAfter(new RawHttpServer((head, socket, out) -> {
+            out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsorry"));
+            out.flush();
+        }));
+        ProxyDataplane d = proxy();
+        d.setOptions("web", ProxyOptions.builder().queueSize(1).queueTimeout(Duration.ofSeconds(10)).build());
+        int port = Loopback.freePort();
+        Loopback.apply(d, Configuration.empty(), Loopback.config(vip("web", port).realServer(limited("a", app, 1))
+                .fallback(RealServer.builder("sorry").address(Loopback.HOST).port(sorry.port()).build()).build()));
+
+        try (Socket first = send(port, "/hold")) {
+            Loopback.await("the first request holds the only slot", () -> app.requests.get() == 1);
+            try (Socket second = send(port, "/queued")) {
+                Loopback.await("the second request fills the queue", () -> d.queueLength("web") == 1);
+                try (Socket third = send(port, "/third")) {
+                    assertThat(Http.readResponse(third.getInputStream()).text()).as("not queued: the sorry server")
+                            .isEqualTo("sorry");
+                }
+                assertThat(sorry.requests.get()).isEqualTo(1);
+                gate.release();
+                assertThat(Http.readResponse(first.getInputStream()).text()).isEqualTo("served /hold");
+                assertThat(Http.readResponse(second.getInputStream()).text()).as("the queue comes before the "
+                        + "fallback server").isEqualTo("served /queued");
+            }
+        }
+        assertThat(gauge(d, "lbkit.web.refused")).isZero();
+        assertThat(sorry.requests.get()).isEqualTo(1);
+        ProxyLeakCheck.awaitQuiet(d);
+    }
+
+    @Test
     void withoutAQueueAFullPoolAnswers503AtOnce() throws Exception {
         RawHttpServer app = server();
         ProxyDataplane d = proxy();
