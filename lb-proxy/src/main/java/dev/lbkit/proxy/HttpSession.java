@@ -106,6 +106,12 @@ final class HttpSession extends Session {
     private Backend[] tried;
     private int triedCount;
     private boolean retried;
+    /** Waits in {@link #queuePool}'s queue for a real server below its {@code maxConnections}. */
+    private boolean queued;
+    private VirtualService queuePool;
+    private long queueDeadline;
+    /** The cookie's server cannot take the request and the policy forbids another (set by {@link #choose}). */
+    private boolean pinnedUnavailable;
     private Backend persisted;
     private String requestCookie;
     private boolean keepClient;
@@ -343,6 +349,9 @@ final class HttpSession extends Session {
         }
         loop.pool.release(cout);
         cout = null;
+        if (respPhase != RESP_NONE) {
+            lastServer = loop.now; // waiting for the server again from now on
+        }
         if (closeAfterFlush && respPhase == RESP_NONE) {
             startLinger();
         }
@@ -425,10 +434,93 @@ final class HttpSession extends Session {
         responseParser.reset();
         Backend b = choose();
         if (b == null) {
-            sendError(503);
+            if (!pinnedUnavailable && enqueue()) {
+                return; // a slot of a full server frees soon, or the queue timeout answers 503
+            }
+            b = untriedFallback();
+        }
+        if (b == null) {
+            refuse();
             return;
         }
         assign(b);
+    }
+
+    /**
+     * Puts the request in the pool's queue when every server that could take it is at its {@code maxConnections}
+     * (as the TCP proxy queues connections): the pool's {@code queueSize} and {@code queueTimeout}.
+     */
+    private boolean enqueue() {
+        VirtualService.State st = pool.state;
+        if (st.queueSize > 0 && VirtualService.limited(st) && pool.enqueue(this, st.queueSize)) {
+            queued = true;
+            queuePool = pool;
+            queueDeadline = loop.now + st.queueTimeout;
+            return true;
+        }
+        return false;
+    }
+
+    /** Leaves the queue (closing, or answering otherwise); a retry already on its way passes its slot on. */
+    private void leaveQueue() {
+        if (queued) {
+            queued = false;
+            queuePool.dequeue(this);
+        }
+    }
+
+    @Override
+    void retryFromQueue() {
+        if (!queued || closed || handedOff) {
+            VirtualService q = queuePool;
+            if (q != null) {
+                q.slotFreed(); // we left meanwhile: pass the slot on
+            }
+            return;
+        }
+        queued = false;
+        try {
+            poolState = pool.state;
+            Backend b = choose();
+            if (b != null) {
+                assign(b);
+            } else if (!pinnedUnavailable && VirtualService.limited(poolState)) {
+                queued = true;
+                pool.requeue(this);
+            } else if ((b = untriedFallback()) != null) {
+                assign(b);
+            } else {
+                refuse();
+            }
+            updateIfOpen();
+        } catch (IOException e) {
+            close(true);
+        }
+    }
+
+    @Override
+    void dropFromQueue() {
+        if (!queued || closed || handedOff) {
+            return;
+        }
+        queued = false; // already out of the queue
+        try {
+            refuse();
+            updateIfOpen();
+        } catch (IOException e) {
+            close(true);
+        }
+    }
+
+    private Backend untriedFallback() {
+        Backend f = poolState.fallback;
+        return f != null && !hasTried(f) ? f : null;
+    }
+
+    /** No real server (nor the fallback server) can take the request: 503, counted as refused by the pool. */
+    private void refuse() throws IOException {
+        pool.refused.increment();
+        sendError(503);
     }
 
     /** The host and path routes look at: the absolute target's authority, else Host; the path without query. */
@@ -553,11 +645,13 @@ final class HttpSession extends Session {
 
     /**
      * The real server for this request: its persisted one while that may take it (first attempt), else the
-     * pool's scheduler (skipping servers tried), else the fallback server; null when there is none (or when the
-     * cookie's server is unavailable and the policy forbids redispatching).
+     * pool's scheduler (skipping servers tried); null when there is none (the caller queues the request or
+     * takes the fallback server), or when the cookie's server is unavailable and the policy forbids
+     * redispatching ({@link #pinnedUnavailable}).
      */
     private Backend choose() {
         VirtualService.State st = poolState;
+        pinnedUnavailable = false;
         if (attempts == 0) {
             Backend p = persisted;
             if (p != null) {
@@ -565,6 +659,7 @@ final class HttpSession extends Session {
                     return p;
                 }
                 if (st.cookie != null && !st.cookie.redispatchWhenUnavailable()) {
+                    pinnedUnavailable = true;
                     return null;
                 }
             }
@@ -584,9 +679,6 @@ final class HttpSession extends Session {
                     break;
                 }
             }
-        }
-        if (b == null && st.fallback != null && !hasTried(st.fallback)) {
-            b = st.fallback;
         }
         return b;
     }
@@ -847,6 +939,7 @@ final class HttpSession extends Session {
                     if (!writeHead(h)) {
                         return;
                     }
+                    responseParser.recycle(h);
                     continue; // the final response follows
                 }
                 response = h;
@@ -899,6 +992,7 @@ final class HttpSession extends Session {
         if (cout == null) {
             cout = loop.pool.lease();
             cout.flip();
+            lastClient = loop.now; // waiting for the client to read from now on
         }
         cout.compact();
         boolean fits = h.encodeTo(cout);
@@ -1063,6 +1157,13 @@ final class HttpSession extends Session {
             loop.pool.release(sin); // bytes beyond the response belong to a connection now closed
             sin = null;
         }
+        // both heads went out and were counted: their storage backs the next exchange's heads
+        if (request != null) {
+            requestParser.recycle(request);
+        }
+        if (response != null) {
+            responseParser.recycle(response);
+        }
         request = null;
         response = null;
         reqPhase = REQ_HEAD;
@@ -1132,6 +1233,7 @@ final class HttpSession extends Session {
             backend = null;
             b.http.active.decrementAndGet();
             b.release();
+            pool.slotFreed(); // a request waiting in the pool's queue may take the slot
         }
     }
 
@@ -1164,6 +1266,7 @@ final class HttpSession extends Session {
 
     /** Answers the client with an error of the proxy's own and ends the connection after it. */
     private void sendError(int st) throws IOException {
+        leaveQueue();
         closeServerConnection(true);
         if (responseStarted) {
             record(st);
@@ -1288,6 +1391,9 @@ final class HttpSession extends Session {
         if (out == null) {
             out = loop.pool.lease();
             out.flip();
+            if (!toServer) {
+                lastClient = loop.now; // waiting for the client to read from now on
+            }
         }
         out.compact();
         int limit = src.limit();
@@ -1379,6 +1485,15 @@ final class HttpSession extends Session {
                 }
                 return;
             }
+            if (queued) {
+                if (now - queueDeadline >= 0 && queuePool.dequeue(this)) {
+                    queued = false;
+                    queuePool.queueTimeouts.increment();
+                    refuse();
+                    updateIfOpen();
+                }
+                return;
+            }
             if (connecting) {
                 if (now - connectDeadline >= 0) {
                     connectFailed();
@@ -1387,6 +1502,14 @@ final class HttpSession extends Session {
                 return;
             }
             if (respPhase != RESP_NONE && conn != null) {
+                if (cout != null) {
+                    // the server's bytes wait for the client (server reads are paused): the client's idle timeout
+                    // runs, not the server's; a slow reader must not turn a healthy server into a 504
+                    if (now - lastClient >= vip.clientIdleTimeout) {
+                        abortExchange();
+                    }
+                    return;
+                }
                 if (now - lastServer >= vip.httpOptions.serverResponseTimeout().toNanos()) {
                     if (!responseStarted) {
                         closeServerConnection(true);
@@ -1445,6 +1568,7 @@ final class HttpSession extends Session {
         }
         closed = true;
         loop.unlink(this);
+        leaveQueue();
         record(0);
         request = null;
         ServerConnection c = conn;

@@ -409,8 +409,8 @@ public final class ProxyDataplane implements Dataplane, HaStateListener {
 
     private void removeService(VirtualService svc, Map<InetSocketAddress, Listener> releasing) {
         svc.retire();
-        for (TcpSession s : svc.drainQueue()) {
-            s.loop.execute(() -> s.close(false));
+        for (Session s : svc.drainQueue()) {
+            s.loop.execute(s::dropFromQueue);
         }
         if (svc.state.options.closeConnectionsOnRemove()) {
             closeSessions(svc, null, false);

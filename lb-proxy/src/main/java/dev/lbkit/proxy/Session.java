@@ -34,6 +34,16 @@ abstract class Session implements IoHandler {
     abstract void close(boolean abort);
 
     /**
+     * A slot of a real server may be free: try to get one again (posted to this session's loop by
+     * {@link VirtualService#slotFreed} after the session was taken out of the queue). A session that is no longer
+     * waiting passes the slot on.
+     */
+    abstract void retryFromQueue();
+
+    /** The virtual server whose queue held this session is gone: refuse what waited. On the loop thread. */
+    abstract void dropFromQueue();
+
+    /**
      * True when closing the connections of {@code svc} (of its real server {@code backend}, unless null) must
      * close this session.
      */

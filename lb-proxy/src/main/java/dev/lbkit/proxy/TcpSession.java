@@ -208,6 +208,7 @@ final class TcpSession extends Session {
     }
 
     /** A slot may be free: try again (on the loop thread, posted by {@link VirtualService#slotFreed}). */
+    @Override
     void retryFromQueue() {
         if (state != QUEUED) {
             service.slotFreed(); // we timed out or closed meanwhile: pass the slot on
@@ -225,6 +226,11 @@ final class TcpSession extends Session {
             service.refused.increment();
             close(false);
         }
+    }
+
+    @Override
+    void dropFromQueue() {
+        close(false);
     }
 
     private void connect(Backend b) {

@@ -50,7 +50,7 @@ final class VirtualService {
     /** Finds a pool by label (the dataplane's virtual servers); for routes. */
     private final java.util.function.Function<String, VirtualService> pools;
 
-    private final ArrayDeque<TcpSession> queue = new ArrayDeque<>();
+    private final ArrayDeque<Session> queue = new ArrayDeque<>();
     private final AtomicInteger queueLength = new AtomicInteger();
 
     VirtualService(VirtualServer config, ProxyOptions options, MetricRegistry metrics) {
@@ -184,7 +184,7 @@ final class VirtualService {
     }
 
     /** Puts a session at the end of the queue unless the queue is full; true when it was queued. */
-    boolean enqueue(TcpSession s, int max) {
+    boolean enqueue(Session s, int max) {
         synchronized (queue) {
             if (queue.size() >= max) {
                 return false;
@@ -201,7 +201,7 @@ final class VirtualService {
     }
 
     /** Puts a session that lost a race for a slot back at the head of the queue. */
-    void requeue(TcpSession s) {
+    void requeue(Session s) {
         synchronized (queue) {
             queue.addFirst(s);
             queueLength.incrementAndGet();
@@ -211,7 +211,7 @@ final class VirtualService {
     }
 
     /** Takes a session out of the queue; false when it was not there (a retry for it is on its way). */
-    boolean dequeue(TcpSession s) {
+    boolean dequeue(Session s) {
         synchronized (queue) {
             if (queue.removeFirstOccurrence(s)) {
                 queueLength.decrementAndGet();
@@ -221,12 +221,16 @@ final class VirtualService {
         }
     }
 
-    /** A connection slot may be free: the session first in the queue retries on its own loop. */
+    /**
+     * A connection slot may be free: the session first in the queue retries on its own loop. The queue holds
+     * Layer 4 connections of a PROXY virtual server and HTTP requests of a pool (or of an HTTP VIP's own servers)
+     * alike: whoever waits for a real server of this virtual server.
+     */
     void slotFreed() {
         if (queueLength.get() == 0) {
             return;
         }
-        TcpSession s;
+        Session s;
         synchronized (queue) {
             s = queue.pollFirst();
             if (s == null) {
@@ -245,9 +249,9 @@ final class VirtualService {
     }
 
     /** Empties the queue, returning the sessions (when the virtual server is removed). */
-    List<TcpSession> drainQueue() {
+    List<Session> drainQueue() {
         synchronized (queue) {
-            List<TcpSession> out = new ArrayList<>(queue);
+            List<Session> out = new ArrayList<>(queue);
             queue.clear();
             queueLength.set(0);
             return out;

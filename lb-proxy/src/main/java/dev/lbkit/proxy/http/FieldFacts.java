@@ -40,6 +40,29 @@ final class FieldFacts {
     boolean expectContinue;
     HttpCodecException deferred;
 
+    /** Forgets everything collected, so that one instance serves head after head. */
+    void reset() {
+        data = null;
+        hostCount = 0;
+        hostIndex = -1;
+        clFields = 0;
+        clMembers = 0;
+        firstClIndex = -1;
+        contentLength = -1;
+        te = false;
+        teCodings = 0;
+        chunkedCount = 0;
+        chunkedLast = false;
+        firstTeIndex = -1;
+        unknownCoding = null;
+        connClose = false;
+        connKeepAlive = false;
+        connUpgrade = false;
+        upgradeField = false;
+        expectContinue = false;
+        deferred = null;
+    }
+
     void collect(byte[] a, int[] f, int count) throws HttpCodecException {
         this.data = a;
         for (int i = 0; i < count; i++) {

@@ -35,6 +35,11 @@ final class HeadParser {
     private int[] fields;
     private int fieldCount;
     private int nextCapacity = 256;
+    /** Storage of a head the caller gave back ({@link #recycle}), for the next head. */
+    /** What the fields of the head being completed say; one per parser, reset per head. */
+    private final FieldFacts facts = new FieldFacts();
+    private byte[] spareData;
+    private int[] spareFields;
     private HttpCodecException failure;
 
     // start line
@@ -179,7 +184,10 @@ final class HeadParser {
 
     private void ensureCapacity(int n) {
         if (buf == null) {
-            buf = new byte[Math.max(nextCapacity, n)];
+            int want = Math.max(nextCapacity, n);
+            byte[] spare = spareData;
+            spareData = null;
+            buf = spare != null && spare.length >= want ? spare : new byte[want];
         } else if (len + n > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(len + n, buf.length * 2));
         }
@@ -216,7 +224,9 @@ final class HeadParser {
             phase = FIELDS;
             phaseStart = end;
             if (fields == null) {
-                fields = new int[64];
+                int[] spare = spareFields;
+                spareFields = null;
+                fields = spare != null ? spare : new int[64];
             }
             lineStart = end;
             return null;
@@ -574,7 +584,8 @@ final class HeadParser {
     // ---- the complete head ----
 
     private HttpHead complete(int end, HttpRequestHead request) throws HttpCodecException {
-        FieldFacts facts = new FieldFacts();
+        FieldFacts facts = this.facts;
+        facts.reset();
         facts.collect(buf, fields, fieldCount);
         HttpHead head;
         if (requests) {
@@ -592,6 +603,29 @@ final class HeadParser {
         buf = null;
         fields = null;
         return head;
+    }
+
+    /** Largest head storage kept for reuse; a larger one (a huge head) is left to the collector. */
+    private static final int MAX_SPARE = 1 << 16;
+
+    /**
+     * Takes back the storage of a head this parser returned and the caller no longer uses: the next head is parsed
+     * into it instead of new arrays. The head is emptied (its fields and start line are gone), so that a use after
+     * recycling fails instead of reading another message's bytes.
+     */
+    void recycle(HttpHead head) {
+        byte[] d = head.data;
+        int[] f = head.fields;
+        if (d == null || d == buf || f == fields) {
+            return; // already recycled, or not a head of ours to give back
+        }
+        head.detach();
+        if (d.length <= MAX_SPARE) {
+            spareData = d;
+        }
+        if (f.length <= 4 * 1024) {
+            spareFields = f;
+        }
     }
 
     private static final byte[] HTTP_1 = {'H', 'T', 'T', 'P', '/', '1', '.'};

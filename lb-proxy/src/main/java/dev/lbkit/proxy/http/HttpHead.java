@@ -204,9 +204,11 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
     /** Replaces the value of field {@code index}; checks as {@link #add}. */
     public void setValue(int index, String value) {
         checkIndex(index);
-        String name = name(index);
-        checkValue(name, value);
-        checkNotFraming(name);
+        if (!validValue(value) || framingAt(index)) {
+            String name = name(index); // only now: the common case allocates nothing
+            checkValue(name, value);
+            checkNotFraming(name);
+        }
         fields[index * 4 + 2] = append(value);
         fields[index * 4 + 3] = value.length();
     }
@@ -230,8 +232,7 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
     /** Removes field {@code index}; later fields move down by one. */
     public void removeAt(int index) {
         checkIndex(index);
-        int nl = fields[index * 4 + 1];
-        if ((nl == 14 || nl == 17) && isFraming(name(index))) {
+        if (framingAt(index)) {
             checkNotFraming(name(index));
         }
         System.arraycopy(fields, index * 4 + 4, fields, index * 4, (fieldCount - index - 1) * 4);
@@ -424,18 +425,23 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
      * @return false, writing nothing, when {@code out} has fewer than {@link #encodedLength()} bytes remaining
      */
     public boolean encodeTo(ByteBuffer out) {
-        if (out.remaining() < encodedLength()) {
+        int n = encodedLength();
+        if (out.remaining() < n) {
             return false;
         }
-        int n = encodedLength();
         if (out.hasArray()) {
             int p = out.position();
             encode(out.array(), out.arrayOffset() + p);
             out.position(p + n);
         } else {
-            byte[] a = new byte[n];
-            encode(a, 0);
-            out.put(a);
+            // a direct buffer (the proxy's): encode behind the head's own bytes, then copy once; the storage of a
+            // recycled head keeps that room, so that steady state allocates nothing
+            int at = dataLength;
+            if (at + n > data.length) {
+                data = Arrays.copyOf(data, Math.max(at + n, data.length * 2));
+            }
+            encode(data, at);
+            out.put(data, at, n);
         }
         return true;
     }
@@ -447,18 +453,52 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
         a[p++] = '\n';
         byte[] d = data;
         int[] f = fields;
-        for (int i = 0, n = fieldCount * 4; i < n; i += 4) {
-            System.arraycopy(d, f[i], a, p, f[i + 1]);
-            p += f[i + 1];
-            a[p++] = ':';
-            a[p++] = ' ';
-            System.arraycopy(d, f[i + 2], a, p, f[i + 3]);
-            p += f[i + 3];
-            a[p++] = '\r';
-            a[p++] = '\n';
+        int n = fieldCount * 4;
+        int i = 0;
+        while (i < n) {
+            int end = verbatimEnd(d, f, i);
+            if (end < 0) {
+                System.arraycopy(d, f[i], a, p, f[i + 1]);
+                p += f[i + 1];
+                a[p++] = ':';
+                a[p++] = ' ';
+                System.arraycopy(d, f[i + 2], a, p, f[i + 3]);
+                p += f[i + 3];
+                a[p++] = '\r';
+                a[p++] = '\n';
+                i += 4;
+                continue;
+            }
+            // a run of field lines that are stored exactly as they are written, one after the other, as most of a
+            // parsed head is: copied in one go (what the proxy does not edit goes out as it came)
+            int start = f[i];
+            i += 4;
+            while (i < n && f[i] == end && (end = verbatimEnd(d, f, i)) >= 0) {
+                i += 4;
+            }
+            if (end < 0) { // the run ended at a field that is not verbatim: it starts where the run ends
+                end = f[i];
+            }
+            System.arraycopy(d, start, a, p, end - start);
+            p += end - start;
         }
         a[p++] = '\r';
         a[p] = '\n';
+    }
+
+    /**
+     * Where the line of field {@code i} (index into {@code f}) ends, CRLF included, when its stored bytes are
+     * exactly {@code name ": " value CRLF}, as the encoder writes it; -1 otherwise (edited fields, whose names and
+     * values were appended apart, and received lines with other whitespace).
+     */
+    private int verbatimEnd(byte[] d, int[] f, int i) {
+        int colon = f[i] + f[i + 1];
+        int valueEnd = f[i + 2] + f[i + 3];
+        if (f[i + 2] != colon + 2 || valueEnd + 2 > dataLength || d[colon] != ':' || d[colon + 1] != ' '
+                || d[valueEnd] != '\r' || d[valueEnd + 1] != '\n') {
+            return -1;
+        }
+        return valueEnd + 2;
     }
 
     /** The head in a new heap buffer in read mode. */
@@ -484,6 +524,14 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
 
     // ---- internals ----
 
+    /** Empties this head after its storage went back to its parser ({@link HeadParser#recycle}). */
+    void detach() {
+        data = null;
+        dataLength = 0;
+        fields = null;
+        fieldCount = 0;
+    }
+
     /** Appends the ISO-8859-1 bytes of {@code s}; returns their offset. */
     final int append(String s) {
         int n = s.length();
@@ -504,8 +552,22 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
         }
     }
 
+    /** Whether field {@code index} is Content-Length or Transfer-Encoding; allocates nothing. */
+    private boolean framingAt(int index) {
+        int no = fields[index * 4];
+        int nl = fields[index * 4 + 1];
+        return (nl == 14 && Ascii.equalsIgnoreCase(data, no, nl, "Content-Length"))
+                || (nl == 17 && Ascii.equalsIgnoreCase(data, no, nl, "Transfer-Encoding"));
+    }
+
     static boolean isFraming(String name) {
-        return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding");
+        // most names differ in length or first letter (X-Forwarded-Proto has Transfer-Encoding's length): two
+        // compares before a full one
+        int n = name.length();
+        if (n == 14) {
+            return (name.charAt(0) | 0x20) == 'c' && name.equalsIgnoreCase("Content-Length");
+        }
+        return n == 17 && (name.charAt(0) | 0x20) == 't' && name.equalsIgnoreCase("Transfer-Encoding");
     }
 
     /** Parsed framing must stay true to the bytes that follow. */
@@ -527,6 +589,21 @@ public abstract sealed class HttpHead permits HttpRequestHead, HttpResponseHead 
                         + "token character at index " + i);
             }
         }
+    }
+
+    /** Whether {@link #checkValue} would accept {@code value}. */
+    private static boolean validValue(String value) {
+        if (value == null) {
+            return false;
+        }
+        int n = value.length();
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c > 0xFF || !Ascii.FIELD_VALUE[c]) {
+                return false;
+            }
+        }
+        return n == 0 || !(isOws(value.charAt(0)) || isOws(value.charAt(n - 1)));
     }
 
     static void checkValue(String name, String value) {

@@ -59,6 +59,16 @@ public final class HttpResponseParser {
         core.reset();
     }
 
+    /**
+     * Gives back a head this parser returned, once the caller is done with it (it was forwarded, nothing refers
+     * to it any more): the next head is parsed into its storage instead of new arrays, so that a connection
+     * parses head after head without allocating them. The head is emptied; using it afterwards fails. Optional:
+     * a head never given back is simply left to the garbage collector; one given back twice is ignored.
+     */
+    public void recycle(HttpResponseHead head) {
+        core.recycle(head);
+    }
+
     /** The limits this parser enforces. */
     public HttpLimits limits() {
         return core.limits;
