@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * beside them: a one-armed NAT, the floating IPs being the VIP 10.79.0.100 and the real server's default gateway
  * 10.79.1.1. Both nodes run the same file except for the priority. The kernel is read as an operator does:
  * {@code ipvsadm -L --daemon} and {@code ipvsadm -Lnc} in each namespace, {@code ip addr}. The master runs the sync
- * daemon as master and the backup as backup; a TCP connection made through the master is synced to the backup;
- * after the master is killed (SIGKILL, then the release script systemd would run) the backup holds the floating
+ * daemon as master and the backup as backup; a TCP connection made through the master lives through a SIGHUP
+ * reload that changes the scheduler and IPVS options on both nodes and is synced to the backup; after the master is killed (SIGKILL, then the release script systemd would run) the backup holds the floating
  * IPs, its daemon is master, and the same TCP connection goes on through it.
  */
 class ApplianceHaVmIT {
@@ -107,6 +107,22 @@ class ApplianceHaVmIT {
         try (LineClient client = new LineClient()) {
             assertThat(client.ask("one")).isEqualTo("r1-one");
             assertThat(client.ask("two")).isEqualTo("r1-two");
+
+            // SIGHUP on both nodes with scheduler rr -> sh plus schedulerFallback: the service is edited in place
+            // (options after the scheduler), the connection goes on and the master stays master
+            for (String node : List.of("1", "2")) {
+                Path file = dir.resolve("node" + node).resolve("lbkit.yaml");
+                Files.writeString(file, Files.readString(file).replace("    scheduler: rr\n",
+                        "    scheduler: sh\n    ipvs: {schedulerFallback: true}\n"));
+                sh("kill", "-HUP", Long.toString((node.equals("1") ? node1 : node2).pid()));
+            }
+            for (String node : List.of("1", "2")) {
+                await(Duration.ofSeconds(60), () -> read(log(node)).contains("lbkit appliance: reloaded"),
+                        "node " + node + " reloaded");
+                assertThat(ApplianceIpvsVmIT.service(lab.exec(node, "ipvsadm", "-Ln"), "TCP  " + VIP + ":80 "))
+                        .as("node %s after the reload", node).startsWith("TCP  " + VIP + ":80 sh (sh-fallback)\n");
+            }
+            assertThat(holds("1", VIP)).isTrue();
             assertThat(client.ask("three")).isEqualTo("r1-three");
             String entry = "10.79.0.10:" + client.localPort() + " +" + VIP + ":80 +" + REAL_SERVER + ":8080";
             assertThat(lab.exec("1", "ipvsadm", "-Lnc")).containsPattern("ESTABLISHED .*" + entry);
