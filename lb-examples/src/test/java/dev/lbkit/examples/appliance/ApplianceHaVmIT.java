@@ -99,6 +99,12 @@ class ApplianceHaVmIT {
                 .doesNotContain("master sync daemon");
         assertThat(holds("2", VIP)).isFalse();
         for (String node : List.of("1", "2")) {
+            assertThat(lab.exec(node, "sysctl", "-n", "net.ipv4.vs.expire_nodest_conn").trim())
+                    .as("node %s's dataplanes.ipvs.sysctls, set in its own namespace", node).isEqualTo("1");
+        }
+        assertThat(lab.exec("c", "sysctl", "-n", "net.ipv4.vs.expire_nodest_conn").trim())
+                .as("another namespace keeps the kernel's default").isEqualTo("0");
+        for (String node : List.of("1", "2")) {
             assertThat(ApplianceIpvsVmIT.service(lab.exec(node, "ipvsadm", "-Ln"), "TCP  " + VIP + ":80 "))
                     .as("node %s runs the virtual server", node).startsWith("TCP  " + VIP + ":80 rr\n")
                     .containsPattern("-> " + REAL_SERVER.replace(".", "\\.") + ":8080 +Masq +1 ");
@@ -157,6 +163,7 @@ class ApplianceHaVmIT {
         Path nodeDir = Files.createDirectories(dir.resolve("node" + node));
         Path file = nodeDir.resolve("lbkit.yaml");
         Files.writeString(file, "admin:\n  listen: off\n  jmx: false\n"
+                + "dataplanes:\n  ipvs:\n    sysctls: {expire_nodest_conn: 1}\n"
                 + "ha:\n  instances:\n    vi_ext:\n      interface: eth0\n      vrid: 79\n      priority: " + priority
                 + "\n      advertInterval: 1s\n      garpRefreshDelay: 0s\n"
                 + "      virtualAddresses: [" + VIP + "/24, " + GATEWAY + "/24]\n"
