@@ -2,6 +2,7 @@ package dev.lbkit.examples.appliance;
 
 import static dev.lbkit.testkit.NetnsLab.sh;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -162,6 +163,41 @@ class ApplianceIpvsVmIT {
                 .startsWith("UDP  10.79.0.102:5060 wlc persistent 60 pe sip\n");
         assertThat(sysctl("expire_nodest_conn")).isZero();
         assertThat(sysctl("expire_quiescent_template")).isEqualTo(1);
+    }
+
+    @Test
+    void aReloadTheKernelRefusesHalfwayLeavesServicesOptionsAndSysctlsAsTheyWere() throws Exception {
+        start(HEAD + "dataplanes:\n  ipvs:\n    sysctls: {expire_nodest_conn: 1}\n" + servers(WEB_WLC, SIP_PE));
+        String before = sh("ipvsadm", "-Ln");
+        // the kernel refuses the conntrack write (as it would without CAP_NET_ADMIN in its namespace): by then the
+        // reload has changed sip's options (to the defaults, as neither old nor new fit) and expire_nodest_conn
+        Path conntrack = VS.resolve("conntrack");
+        sh("mount", "--bind", conntrack.toString(), conntrack.toString());
+        try {
+            sh("mount", "-o", "remount,bind,ro", conntrack.toString());
+            String next = HEAD + "dataplanes:\n  ipvs:\n    sysctls: {expire_nodest_conn: 0, conntrack: 1}\n"
+                    + servers(WEB_SH, SIP_SH);
+            write(next);
+            assertThatThrownBy(() -> app.reload("test", "test"))
+                    .hasMessageContaining("dataplanes.ipvs.sysctls: cannot set the IPVS sysctls")
+                    .hasMessageContaining("conntrack");
+            assertThat(app.version()).isEqualTo(1);
+            assertThat(sh("ipvsadm", "-Ln")).as("the kernel's table as before the reload").isEqualTo(before);
+            assertThat(service(before, "UDP  10.79.0.102:5060 ")).contains("persistent 60 pe sip");
+            assertThat(sysctl("expire_nodest_conn")).isEqualTo(1);
+            assertThat(sysctl("conntrack")).isZero();
+        } finally {
+            sh("umount", conntrack.toString());
+        }
+
+        // the same reload, once the kernel takes it
+        Appliance.Result r = app.reload("test", "test");
+        assertThat(r.version()).isEqualTo(2);
+        String table = sh("ipvsadm", "-Ln");
+        assertThat(service(table, "TCP  10.79.0.100:80 ")).startsWith("TCP  10.79.0.100:80 sh (sh-fallback,sh-port)\n");
+        assertThat(service(table, "UDP  10.79.0.102:5060 ")).startsWith("UDP  10.79.0.102:5060 sh (sh-fallback)\n");
+        assertThat(sysctl("expire_nodest_conn")).isZero();
+        assertThat(sysctl("conntrack")).isEqualTo(1);
     }
 
     /** The lines of one service in {@code ipvsadm -L} output: its own line and its real servers'. */
