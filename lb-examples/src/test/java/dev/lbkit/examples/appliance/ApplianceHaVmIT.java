@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ipvsadm -L --daemon} and {@code ipvsadm -Lnc} in each namespace, {@code ip addr}. The master runs the sync
  * daemon as master and the backup as backup; a TCP connection made through the master lives through a SIGHUP
  * reload that changes the scheduler and IPVS options on both nodes and is synced to the backup; after the master is killed (SIGKILL, then the release script systemd would run) the backup holds the floating
- * IPs, its daemon is master, and the same TCP connection goes on through it.
+ * IPs, its daemon is master, and the same TCP connection goes on through it. Restarted, node 1 replaces the
+ * master daemon its dead process left in the kernel, preempts and runs it as master again, node 2 as backup.
  */
 class ApplianceHaVmIT {
     private static final String VIP = "10.79.0.100";
@@ -156,12 +157,28 @@ class ApplianceHaVmIT {
             assertThat(client.ask("four")).isEqualTo("r1-four");
             assertThat(lab.exec("2", "ipvsadm", "-Lnc")).containsPattern("ESTABLISHED .*" + entry);
         }
+
+        // systemd restarts node 1: its kernel still runs the dead process's master daemon; the new process
+        // replaces it with a backup one, then preempts (priority 150) and runs it as master again, node 2 as backup
+        assertThat(daemons("1")).contains("master sync daemon");
+        long restarted = System.nanoTime();
+        Process again = launch("1");
+        awaitStarted("1", again, restarted);
+        await(Duration.ofSeconds(30), () -> holds("1", VIP) && holds("1", GATEWAY) && !holds("2", VIP)
+                && daemons("2").contains("backup sync daemon") && daemons("1").contains("master sync daemon"),
+                "the restarted node 1 preempts: master daemon on node 1, backup daemon on node 2");
+        assertThat(daemons("1")).doesNotContain("backup sync daemon");
+        assertThat(daemons("2")).doesNotContain("master sync daemon");
+        try (LineClient client = new LineClient()) {
+            assertThat(client.ask("five")).isEqualTo("r1-five");
+            assertThat(lab.exec("1", "ipvsadm", "-Lnc")).containsPattern(
+                    "ESTABLISHED .*10.79.0.10:" + client.localPort() + " +" + VIP + ":80 ");
+        }
     }
 
     /** Starts the appliance jar in a node with the pair's file at the given priority. */
     private Process appliance(String node, int priority) throws IOException {
-        Path nodeDir = Files.createDirectories(dir.resolve("node" + node));
-        Path file = nodeDir.resolve("lbkit.yaml");
+        Path file = Files.createDirectories(dir.resolve("node" + node)).resolve("lbkit.yaml");
         Files.writeString(file, "admin:\n  listen: off\n  jmx: false\n"
                 + "dataplanes:\n  ipvs:\n    sysctls: {expire_nodest_conn: 1}\n"
                 + "ha:\n  instances:\n    vi_ext:\n      interface: eth0\n      vrid: 79\n      priority: " + priority
@@ -170,6 +187,12 @@ class ApplianceHaVmIT {
                 + "  ipvsSync: {instance: vi_ext, interface: eth0, syncId: 79}\n"
                 + "virtualServers:\n  web:\n    vip: " + VIP + ":80/tcp\n    forwardingMethod: nat\n"
                 + "    scheduler: rr\n    realServers:\n      r1: {address: " + REAL_SERVER + ", port: 8080}\n");
+        return launch(node);
+    }
+
+    /** Starts the appliance jar in a node with the file it has. */
+    private Process launch(String node) {
+        Path file = dir.resolve("node" + node).resolve("lbkit.yaml");
         return lab.start(node, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", ApplianceJarIT.JAR.toString(),
                 "--config", file.toString()), log(node).toFile());
