@@ -31,6 +31,12 @@ import java.util.concurrent.CountDownLatch;
  * by a file named in {@code -Dlbkit.logging=FILE} and then by {@code -Dorg.slf4j.simpleLogger.*} properties.
  */
 public final class ApplianceMain {
+    /**
+     * Counted down by the shutdown hook of a started appliance. The main thread waits on it: without the REST API
+     * ({@code admin.listen: off}) no other thread keeps the JVM alive, and the appliance stopped right after start.
+     */
+    private static final CountDownLatch STOPPED = new CountDownLatch(1);
+
     private ApplianceMain() {}
 
     public static void main(String[] args) {
@@ -38,6 +44,14 @@ public final class ApplianceMain {
         int code = run(args, System.out, System.err);
         if (code >= 0) {
             System.exit(code);
+        }
+        while (true) {
+            try {
+                STOPPED.await(); // until SIGTERM/SIGINT: the shutdown hook has closed the appliance
+                return;
+            } catch (InterruptedException e) {
+                // nothing interrupts the main thread on purpose; keep running
+            }
         }
     }
 
@@ -124,10 +138,9 @@ public final class ApplianceMain {
         out.println("lbkit appliance: running " + config.configuration().size() + " virtual servers from "
                 + file.toAbsolutePath() + " (SIGHUP reloads it)");
         out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             appliance.close();
-            stopped.countDown();
+            STOPPED.countDown();
         }, "lbkit-shutdown"));
         Signals.onHangUp(() -> {
             try {

@@ -98,4 +98,38 @@ class ApplianceJarIT {
             }
         }
     }
+
+    @Test
+    void keepsRunningWithoutTheRestApiUntilSigterm() throws Exception {
+        try (TestBackend a = new TestBackend("a")) {
+            int port = RunningAppliance.freePort();
+            Path file = dir.resolve("lbkit.yaml");
+            String yaml = "admin:\n  listen: off\n  jmx: false\nvirtualServers:\n  web:\n    vip: 127.0.0.1:" + port
+                    + "/tcp\n    forwardingMethod: proxy\n    realServers:\n      a: {address: 127.0.0.1, port: "
+                    + a.port() + "}\n";
+            Files.writeString(file, yaml);
+            Process p = java("--config", file.toString());
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String line;
+                while ((line = out.readLine()) != null && !line.contains("SIGHUP reloads it")) {
+                    // start-up lines
+                }
+                assertThat(line).as("started").isNotNull();
+                // no REST API thread keeps the JVM up: a reload still finds it running, and so does the client
+                new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+                while ((line = out.readLine()) != null && !line.contains("reloaded")) {
+                    // log lines
+                }
+                assertThat(line).as("the appliance is still running and reloads").isNotNull();
+                assertThat(RunningAppliance.fetch("127.0.0.1", port)).isEqualTo("a");
+                assertThat(p.isAlive()).isTrue();
+                p.destroy(); // SIGTERM
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
 }
