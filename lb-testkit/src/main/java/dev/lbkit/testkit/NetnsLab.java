@@ -170,12 +170,20 @@ public final class NetnsLab implements AutoCloseable {
 
     /** Polls a condition every 10 ms until it holds or the time is up (then fails naming what). */
     public static void awaitTrue(Duration max, BooleanSupplier condition, String what) {
+        awaitTrue(max, Duration.ofMillis(10), condition, what);
+    }
+
+    /**
+     * As above with another pause between polls: a condition that runs a command ({@code ip}, {@code ipvsadm})
+     * should poll less often where CPU is scarce (an emulated VM).
+     */
+    public static void awaitTrue(Duration max, Duration poll, BooleanSupplier condition, String what) {
         long end = System.nanoTime() + max.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("not within " + max + ": " + what);
             }
-            sleep(10);
+            sleep(Math.max(1, poll.toMillis()));
         }
     }
 

@@ -307,7 +307,8 @@ final class Appliance implements AutoCloseable {
     static final String RELEASE_SCRIPT = "release-floating-ips.sh";
 
     /**
-     * Writes {@code STATE/release-floating-ips.sh}: {@code ip address del} for every floating IP. A clean stop
+     * Writes {@code STATE/release-floating-ips.sh}: {@code ip address del} for every floating IP (and, with
+     * {@code ha.ipvsSync}, {@code ipvsadm --stop-daemon master} where ipvsadm is installed). A clean stop
      * releases them itself; after a crash (SIGKILL, out of memory) they would stay on the interface until the next
      * start, and the node would go on answering ARP for them beside the new master. The systemd unit runs the
      * script as {@code ExecStopPost}, which systemd runs after any end of the process.
@@ -320,6 +321,10 @@ final class Appliance implements AutoCloseable {
                 s.append("ip address del ").append(v).append(" dev ").append(c.interfaceName())
                         .append(" 2>/dev/null\n");
             }
+        }
+        if (ha.ipvsSync().isPresent()) {
+            // the dead master's kernel sync daemon would go on multicasting until the next start replaces it
+            s.append("command -v ipvsadm > /dev/null && ipvsadm --stop-daemon master 2>/dev/null\n");
         }
         s.append("exit 0\n");
         Path file = stateDirectory.resolve(RELEASE_SCRIPT);

@@ -211,22 +211,11 @@ class ApplianceHaVmIT {
     }
 
     /**
-     * Polls every 100 ms until the condition holds (NetnsLab's 10 ms would fork {@code ip}/{@code ipvsadm} a
-     * hundred times a second, which costs the appliances' JVMs most of the emulated CPU).
+     * Polls every 100 ms until the condition holds (a 10 ms poll would fork {@code ip}/{@code ipvsadm} a hundred
+     * times a second, which costs the appliances' JVMs most of the emulated CPU).
      */
     private static void await(Duration max, BooleanSupplier condition, String what) {
-        long end = System.nanoTime() + max.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + max + ": " + what);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
+        NetnsLab.awaitTrue(max, Duration.ofMillis(100), condition, what);
     }
 
     /** The real server: answers each line with the line prefixed by its name, on one connection per client. */
