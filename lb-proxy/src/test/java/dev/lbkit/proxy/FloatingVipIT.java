@@ -64,8 +64,8 @@ class FloatingVipIT {
         assertThat(client("10.251.0.1")).as("nothing answers before the address is here").isNull();
 
         sh("ip", "-n", ns, "addr", "add", "10.251.0.1/32", "dev", "lo");
-        assertThat(ask("master")).isEqualTo("ok"); // the HA module's MASTER: the listener binds at once
-        assertThat(ask("listening web")).isEqualTo("listening=true");
+        assertThat(ask("master")).isEqualTo("ok"); // the HA module's MASTER: the listener binds on its loop at once
+        assertThat(awaitListening("web", 2)).isEqualTo("listening=true");
         assertThat(client("10.251.0.1")).isEqualTo("b1");
 
         // back to backup: the address leaves, the socket stays bound; master again: it serves without a new bind
@@ -79,12 +79,7 @@ class FloatingVipIT {
     void aFloatingVipAlsoBindsWithoutBeingToldOfMasterWhenItsAddressArrives() throws Exception {
         assertThat(ask("apply api 10.251.0.2:9090 floating")).isEqualTo("applied api listening=false");
         sh("ip", "-n", ns, "addr", "add", "10.251.0.2/32", "dev", "lo"); // e.g. keepalived added it
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String state;
-        while (!(state = ask("listening api")).equals("listening=true") && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-        assertThat(state).isEqualTo("listening=true");
+        assertThat(awaitListening("api", 10)).isEqualTo("listening=true");
         assertThat(client("10.251.0.2")).isEqualTo("b1");
     }
 
@@ -92,6 +87,16 @@ class FloatingVipIT {
     void aFixedVipThatIsNotLocalStillFailsTheApplyNamingTheAddress() throws Exception {
         assertThat(ask("apply typo 10.251.0.3:8080 fixed")).startsWith("rejected")
                 .contains("typo").contains("10.251.0.3:8080");
+    }
+
+    /** Asks until the VIP listens or {@code seconds} pass; returns the last answer. */
+    private String awaitListening(String label, int seconds) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        String state;
+        while (!(state = ask("listening " + label)).equals("listening=true") && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        return state;
     }
 
     private String ask(String command) throws IOException {
