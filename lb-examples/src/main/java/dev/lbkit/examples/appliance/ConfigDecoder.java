@@ -455,6 +455,7 @@ final class ConfigDecoder {
             b.keepAlive(f.bool("keepAlive", d.keepAlive()));
             b.closeConnectionsOnRemove(f.bool("closeConnectionsOnRemove", d.closeConnectionsOnRemove()));
             b.backlog(f.integer("backlog", d.backlog()));
+            b.floatingAddress(f.bool("floatingAddress", d.floatingAddress()));
             Optional<Node> http = f.get("http");
             if (http.isPresent()) {
                 b.http(httpOptions(http.get()));

@@ -331,6 +331,9 @@ final class ConfigEncoder {
         if (o.backlog() != d.backlog()) {
             m.put("backlog", o.backlog());
         }
+        if (o.floatingAddress() != d.floatingAddress()) {
+            m.put("floatingAddress", o.floatingAddress());
+        }
         if (!o.http().equals(d.http())) {
             m.put("http", httpOptions(o.http()));
         }

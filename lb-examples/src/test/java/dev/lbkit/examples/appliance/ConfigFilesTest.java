@@ -269,6 +269,20 @@ class ConfigFilesTest {
     }
 
     @Test
+    void aVipFloatedByAnotherHaModuleIsMarkedInTheFileAndWrittenBack() throws Exception {
+        ApplianceConfig c = ConfigFiles.parse(Path.of("x.yaml"), "virtualServers:\n"
+                + "  web: {vip: 192.0.2.30:80/tcp, forwardingMethod: proxy, proxy: {floatingAddress: true},"
+                + " realServers: {a: {address: 10.0.0.1, port: 8080}}}\n");
+        assertThat(c.proxyOptions().get("web").floatingAddress()).isTrue();
+        assertThat(ConfigFiles.parse(Path.of("y.yaml"), ConfigEncoder.yaml(c)).proxyOptions()).isEqualTo(
+                c.proxyOptions());
+        assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), "virtualServers:\n"
+                + "  web: {vip: 192.0.2.30:80/tcp, forwardingMethod: proxy, proxy: {floatingAddress: maybe},"
+                + " realServers: {a: {address: 10.0.0.1, port: 8080}}}\n"))
+                .hasMessageContaining("virtualServers.web.proxy.floatingAddress").hasMessageContaining("maybe");
+    }
+
+    @Test
     void twoVirtualServersOnOneVipAreRejected() {
         String text = "virtualServers:\n  a:\n    vip: 127.0.0.1:1/tcp\n  b:\n    vip: 127.0.0.1:1/tcp\n";
         assertThatThrownBy(() -> ConfigFiles.parse(Path.of("x.yaml"), text))
