@@ -135,9 +135,6 @@ public final class ApplianceMain {
             err.println("lbkit appliance: cannot start: " + e.getMessage());
             return 1;
         }
-        out.println("lbkit appliance: running " + config.configuration().size() + " virtual servers from "
-                + file.toAbsolutePath() + " (SIGHUP reloads it)");
-        out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             appliance.close();
             STOPPED.countDown();
@@ -154,6 +151,11 @@ public final class ApplianceMain {
                 err.println("lbkit appliance: reload failed, still running the previous configuration: " + e);
             }
         });
+        // only now: a SIGHUP before the handler is installed would end the JVM (its default action), and
+        // systemd or a test may send one as soon as this line appears
+        out.println("lbkit appliance: running " + config.configuration().size() + " virtual servers from "
+                + file.toAbsolutePath() + " (SIGHUP reloads it)");
+        out.flush();
         return -1;
     }
 
