@@ -278,6 +278,12 @@ final class Appliance implements AutoCloseable {
         if (next.isEmpty()) {
             stopHa();
             before.instances().forEach(i -> lb.forgetHaState(i.name()));
+            try {
+                // no floating IPs any more: a later crash must not remove addresses that are no longer VRRP's
+                java.nio.file.Files.deleteIfExists(stateDirectory.resolve(RELEASE_SCRIPT));
+            } catch (IOException e) {
+                log.warn("cannot remove {}: {}", stateDirectory.resolve(RELEASE_SCRIPT), e.toString());
+            }
             return;
         }
         if (vrrp == null) {

@@ -17,7 +17,9 @@ import java.util.Optional;
  * {@code vrrp_instance} under the names lbkit uses elsewhere).
  */
 final class HaSection {
-    private static final VrrpInstanceConfig.Builder DEFAULTS = VrrpInstanceConfig.builder("defaults");
+    /** An instance with every default, for leaving defaults out when writing. */
+    private static final VrrpInstanceConfig DEFAULTS = VrrpInstanceConfig.builder("defaults").interfaceName("eth0")
+            .vrid(1).virtualAddress("192.0.2.1/32").build();
 
     private HaSection() {}
 
@@ -43,8 +45,8 @@ final class HaSection {
         Map<String, List<String>> groups = new LinkedHashMap<>();
         Map<String, String> groupOf = new HashMap<>();
         Optional<Node> groupsNode = f.get("syncGroups");
+        Fields holder = groupsNode.isPresent() ? Fields.of(groupsNode.get()) : null;
         for (Map.Entry<String, Node> g : f.map("syncGroups").entrySet()) {
-            Fields holder = Fields.of(groupsNode.get());
             List<String> members = holder.strings(g.getKey());
             List<Node> memberNodes = holder.list(g.getKey());
             if (members.size() < 2) {
@@ -162,7 +164,7 @@ final class HaSection {
         if (ha.isEmpty()) {
             return m;
         }
-        VrrpInstanceConfig d = DEFAULTS.interfaceName("eth0").vrid(1).virtualAddress("192.0.2.1/32").build();
+        VrrpInstanceConfig d = DEFAULTS;
         Map<String, Object> instances = new LinkedHashMap<>();
         for (VrrpInstanceConfig c : ha.instances()) {
             Map<String, Object> i = new LinkedHashMap<>();
